@@ -1,0 +1,51 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gapanalysis.models import AnalysisRun, RunStatus
+from gapanalysis.services import DEFAULT_NORM, AnalysisStartError, analysis_start
+
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+
+class Command(BaseCommand):
+    help = "Start a gap analysis run (in-process without REDIS_URL, else on a Celery worker)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--norm", default=DEFAULT_NORM, help="Norm code (default: %(default)s)")
+        parser.add_argument("--year", type=int, help="Population year (default: latest loaded)")
+        parser.add_argument(
+            "--wait",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="With a worker, wait up to this long for the run to finish.",
+        )
+
+    def handle(self, *args: object, norm: str, year: int | None, wait: int, **opts: object) -> None:
+        try:
+            run = analysis_start(user=None, norm_code=norm, year=year)
+        except AnalysisStartError as error:
+            raise CommandError(str(error)) from error
+        run = self._wait(run.pk, wait)
+        if run.status == RunStatus.FAILED:
+            raise CommandError(f"Run {run.pk} failed: {run.error}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Run {run.pk}: {run.get_status_display()} ({run.step or 'queued'})."
+            )
+        )
+        for result in run.results.filter(level="locality").order_by("unit_name"):
+            self.stdout.write(
+                f"  {result.unit_name}: need {result.expected_cases:,.0f}, capacity "
+                f"{result.capacity:,.0f}, coverage {result.coverage_ratio:.1%}, "
+                f"gap {result.gap_people:,.0f} a year"
+            )
+
+    def _wait(self, run_id: int, seconds: int) -> AnalysisRun:
+        deadline = time.monotonic() + seconds
+        run = AnalysisRun.objects.get(pk=run_id)
+        while run.status not in FINISHED and time.monotonic() < deadline:
+            time.sleep(0.5)
+            run.refresh_from_db()
+        return run

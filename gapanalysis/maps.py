@@ -1,0 +1,162 @@
+"""Choropleth maps rendered with folium from plain data. Pure: no Django, no ORM.
+
+Every script and stylesheet the map document loads is passed in (`MapAssets`), so the site serves
+them from its own static files and the maps work with no internet access. Tiles are optional.
+Palettes are ColorBrewer schemes marked colour-blind safe. Every string that reaches the map
+(names come from users' uploads) is HTML-escaped before folium sees it.
+"""
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+from branca.element import Element
+
+# ColorBrewer (Brewer, Penn State) sequential Blues, 5 classes: colour-blind safe.
+BLUES_5 = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+# ColorBrewer diverging PuOr, 4 classes: colour-blind safe; orange = short of the ambition.
+PUOR_4 = ("#e66101", "#fdb863", "#b2abd2", "#5e3c99")
+NO_DATA = "#bdbdbd"
+FILL_COLUMN = "_fill"
+NAME_COLUMN = "unit_name"  # every map's units carry their display name here
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    scripts: tuple[tuple[str, str], ...]
+    stylesheets: tuple[tuple[str, str], ...]
+    tiles_url: str = ""
+    tiles_attribution: str = ""
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Class boundaries (lower edges after the first) with their colours and legend labels."""
+
+    breaks: tuple[float, ...]
+    colours: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    def colour_of(self, values: np.ndarray) -> list[str]:
+        index = np.searchsorted(np.asarray(self.breaks), values, side="right")
+        return [
+            NO_DATA if np.isnan(v) else self.colours[i] for v, i in zip(values, index, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class MapDocument:
+    html: str
+    alt_text: str
+
+
+def quantile_classes(values: np.ndarray, *, unit: str, colours: Sequence[str] = BLUES_5) -> Classes:
+    """Up to five classes holding similar numbers of units, labelled with their ranges."""
+    finite = np.sort(values[np.isfinite(values)])
+    k = max(1, min(len(colours), len(np.unique(finite))))
+    edges = np.quantile(finite, np.linspace(0, 1, k + 1)) if len(finite) else np.zeros(2)
+    palette = tuple(colours[round(i * (len(colours) - 1) / max(k - 1, 1))] for i in range(k))
+    labels = tuple(f"{edges[i]:,.1f} to {edges[i + 1]:,.1f} {unit}" for i in range(k))
+    return Classes(breaks=tuple(edges[1:-1]), colours=palette, labels=labels)
+
+
+def ambition_classes() -> Classes:
+    return Classes(
+        breaks=(0.5, 0.8, 1.0),
+        colours=PUOR_4,
+        labels=(
+            "Under half of the ambition",
+            "50% to 79% of the ambition",
+            "80% to 99% of the ambition",
+            "Meets or exceeds the ambition",
+        ),
+    )
+
+
+def choropleth(
+    units: gpd.GeoDataFrame,
+    *,
+    value_column: str,
+    classes: Classes,
+    title: str,
+    tooltip: Sequence[tuple[str, str]],
+    assets: MapAssets,
+    caption: str,
+) -> MapDocument:
+    """A self-contained HTML map: one polygon per unit, coloured by class, with a legend.
+
+    `units` has a `unit_name` column and `value_column`. `tooltip`: (column, label) pairs shown
+    on hover; their values are text.
+    """
+    units = units.assign(**{FILL_COLUMN: classes.colour_of(units[value_column].to_numpy(float))})
+    alt_text = _alt_text(units, title, classes)
+    units = _escaped(units, [column for column, _ in tooltip])
+    fmap = _base_map(units, assets)
+    folium.GeoJson(
+        units[[FILL_COLUMN, *[c for c, _ in tooltip], "geometry"]].to_json(),
+        name=html.escape(title),
+        style_function=_style,
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=[c for c, _ in tooltip], aliases=[html.escape(a) for _, a in tooltip]
+        ),
+    ).add_to(fmap)
+    fmap.get_root().html.add_child(Element(_legend_html(title, classes, caption)))
+    return MapDocument(html=fmap.get_root().render(), alt_text=alt_text)
+
+
+def _escaped(units: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
+    units = units.copy()
+    for column in columns:
+        units[column] = units[column].astype(str).map(html.escape)
+    return units
+
+
+def _style(feature: dict) -> dict:
+    return {
+        "fillColor": feature["properties"][FILL_COLUMN],
+        "fillOpacity": 0.85,
+        "color": "#212b32",
+        "weight": 1,
+    }
+
+
+def _base_map(units: gpd.GeoDataFrame, assets: MapAssets) -> folium.Map:
+    west, south, east, north = units.total_bounds
+    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None)
+    # folium's defaults load Leaflet, jQuery and Bootstrap from CDNs: replace them with ours.
+    fmap.default_js = list(assets.scripts)
+    fmap.default_css = list(assets.stylesheets)
+    if assets.tiles_url:
+        folium.TileLayer(assets.tiles_url, attr=assets.tiles_attribution or "Map tiles").add_to(
+            fmap
+        )
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def _legend_html(title: str, classes: Classes, caption: str) -> str:
+    rows = "".join(
+        f'<li class="jsna-legend__item"><span class="jsna-legend__swatch" '
+        f'style="background:{colour}"></span>{html.escape(label)}</li>'
+        for colour, label in zip(classes.colours, classes.labels, strict=True)
+    )
+    return (
+        f'<div class="jsna-legend jsna-legend--map" role="region" aria-label="Legend">'
+        f'<p class="jsna-legend__title">{html.escape(title)}</p>'
+        f'<ul class="jsna-legend__list">{rows}</ul>'
+        f'<p class="jsna-legend__caption">{html.escape(caption)}</p></div>'
+    )
+
+
+def _alt_text(units: gpd.GeoDataFrame, title: str, classes: Classes) -> str:
+    names = units[NAME_COLUMN].astype(str)
+    parts = []
+    for colour, label in zip(classes.colours, classes.labels, strict=True):
+        members = sorted(names[units[FILL_COLUMN] == colour])
+        if members:
+            parts.append(f"{label}: {', '.join(members)}")
+    return f"Map: {title}. " + "; ".join(parts) + "."

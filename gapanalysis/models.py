@@ -1,0 +1,122 @@
+"""Provision norms, analysis runs and their results and maps."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Norm(models.Model):
+    """An evidence-based provision norm: the share of people in need a service type should reach."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=300)
+    condition = models.ForeignKey("needs.Condition", on_delete=models.PROTECT, related_name="+")
+    service_type = models.SlugField(max_length=60)
+    capacity_unit = models.CharField(max_length=20)
+    share = models.FloatField(
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Share of the estimated people in need to be reached each year.",
+    )
+    source = models.CharField(max_length=400)
+    source_url = models.URLField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class AnalysisRun(models.Model):
+    """One analysis: its pinned inputs, state and author. A finished run never changes."""
+
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField()
+    condition = models.ForeignKey("needs.Condition", on_delete=models.PROTECT, related_name="+")
+    norm = models.ForeignKey(Norm, on_delete=models.PROTECT, related_name="runs")
+    locality_scheme = models.ForeignKey(
+        "needs.LocalityScheme", on_delete=models.PROTECT, related_name="+"
+    )
+    inputs = models.JSONField(default=dict, blank=True, help_text="What the run used, pinned.")
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("export_chapter", "Can export the JSNA chapter")]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} ({self.get_status_display()})"
+
+
+class ResultLevel(models.TextChoices):
+    SMALL_AREA = "small_area", "Small area"
+    LOCALITY = "locality", "Locality"
+    WHOLE_AREA = "whole_area", "Whole area"
+
+
+class GapResult(models.Model):
+    """Need against provision for one unit (small area, locality or whole area) and condition."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="results")
+    level = models.CharField(max_length=10, choices=ResultLevel.choices)
+    unit_code = models.CharField(max_length=50)
+    unit_name = models.CharField(max_length=200)
+    condition_code = models.SlugField(max_length=50)
+    population = models.FloatField(help_text="Population in the age range the rates cover.")
+    expected_cases = models.FloatField()
+    expected_lower = models.FloatField(null=True, blank=True)
+    expected_upper = models.FloatField(null=True, blank=True)
+    rate_per_1000 = models.FloatField()
+    capacity = models.FloatField()
+    services_count = models.PositiveIntegerField()
+    spend = models.FloatField()
+    expected_provision = models.FloatField()
+    coverage_ratio = models.FloatField(help_text="Capacity ÷ estimated people in need.")
+    ambition_ratio = models.FloatField(help_text="Coverage ÷ the norm's share.")
+    gap_people = models.FloatField(help_text="More people a year to reach the norm (0 if met).")
+    provision_rule = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["run", "level", "unit_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "level", "unit_code", "condition_code"], name="gap_result_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_name} ({self.get_level_display()})"
+
+
+class MapKind(models.TextChoices):
+    NEED = "need", "Estimated need"
+    COVERAGE = "coverage", "Coverage against the ambition"
+
+
+class RunMap(models.Model):
+    """A rendered, self-contained map document (its scripts served from this site's static/)."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="maps")
+    kind = models.CharField(max_length=10, choices=MapKind.choices)
+    title = models.CharField(max_length=300)
+    html = models.TextField()
+    alt_text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "kind"], name="run_map_unique")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gapanalysis import views
+
+app_name = "gapanalysis"
+
+urlpatterns = [
+    path("maps/", views.latest_map, name="latest_map"),
+    path("runs/start/", views.run_start, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/maps/<slug:kind>/", views.run_map_document, name="run_map_document"),
+]

@@ -1,0 +1,76 @@
+"""Thin views: check the permission, call a selector or service, render."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from gapanalysis import selectors
+from gapanalysis.models import AnalysisRun, ResultLevel
+from gapanalysis.services import AnalysisStartError, analysis_start
+from needs.labels import SYNTHETIC_LABEL
+
+# The map documents run Leaflet from this site only; nothing else may load or be contacted.
+MAP_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:{tiles}; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+@require_GET
+@permission_required("gapanalysis.view_analysisrun", raise_exception=True)
+def latest_map(request: HttpRequest) -> HttpResponse:
+    run = selectors.latest_succeeded_run()
+    context = {"run": run, "latest": selectors.latest_run()}
+    if run is not None:
+        context |= {
+            "maps": selectors.run_maps(run=run),
+            "localities": selectors.run_results(run=run),
+            "whole": selectors.run_results(run=run, level=ResultLevel.WHOLE_AREA).first(),
+            "synthetic_label": SYNTHETIC_LABEL if run.is_synthetic else "",
+        }
+    return render(request, "gapanalysis/latest_map.html", context)
+
+
+@require_GET
+@permission_required("gapanalysis.view_analysisrun", raise_exception=True)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AnalysisRun.objects.select_related("norm", "created_by"), pk=pk)
+    return render(request, "gapanalysis/run_detail.html", {"run": run})
+
+
+@require_POST
+@permission_required("gapanalysis.add_analysisrun", raise_exception=True)
+def run_start(request: HttpRequest) -> HttpResponse:
+    try:
+        run = analysis_start(user=request.user)
+    except AnalysisStartError as error:
+        messages.error(request, str(error))
+        return redirect("gapanalysis:latest_map")
+    messages.success(request, f"Analysis run {run.pk} started.")
+    return redirect("gapanalysis:run_detail", pk=run.pk)
+
+
+@require_GET
+@xframe_options_sameorigin
+@permission_required("gapanalysis.view_runmap", raise_exception=True)
+def run_map_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    run_map = selectors.run_map(run_id=pk, kind=kind)
+    if run_map is None:
+        raise Http404("No such map for this run.")
+    response = HttpResponse(run_map.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = MAP_CSP.format(tiles=_tiles_source())
+    return response
+
+
+def _tiles_source() -> str:
+    """The optional tile server's origin, allowed as an image source ('' when tiles are off)."""
+    if not settings.MAP_TILES_URL:
+        return ""
+    url = urlsplit(settings.MAP_TILES_URL)
+    return f" {url.scheme}://{url.netloc.replace('{s}.', '*.')}"

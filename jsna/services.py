@@ -1,0 +1,96 @@
+"""Project-wide use cases: the shipped catalogues, the synthetic demo area and its login."""
+
+import secrets
+from dataclasses import dataclass
+
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from gapanalysis.services import norm_catalogue_load
+from jsna.demo_area import DEMO_SEED, DemoArea, generate_demo_area
+from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
+from needs import columns as c
+from needs import services as needs_services
+from needs.labels import SYNTHETIC_LABEL
+from provision.services import services_upsert
+
+DEMO_SCHEME = "Wyvern Vale districts (synthetic)"
+DEMO_IMD_EDITION = "IMD2019 (synthetic)"
+DEMO_USERNAME = "demo"
+DEMO_LOGIN_REFUSED = "The demo login is for local use only: it is never created with DEBUG off."
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    areas: int
+    small_areas: int
+    population_rows: int
+    population_total: float
+    services: int
+    localities: int
+
+
+def catalogue_load() -> tuple[int, int]:
+    """Load the published prevalence rates and provision norms shipped in fixtures/."""
+    with transaction.atomic():
+        return needs_services.rate_catalogue_load(), norm_catalogue_load()
+
+
+@transaction.atomic
+def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
+    """Load (or reload, without duplicating) the synthetic demo county and its catalogues."""
+    demo = generate_demo_area(seed=seed)
+    catalogue_load()
+    area_ids = needs_services.areas_upsert(areas=demo.areas, is_synthetic=True)
+    rows = needs_services.population_replace(population=demo.population, area_ids=area_ids)
+    needs_services.deprivation_replace(
+        deprivation=demo.deprivation, area_ids=area_ids, edition=DEMO_IMD_EDITION
+    )
+    membership = demo_district_membership(demo)
+    needs_services.locality_scheme_replace(
+        name=DEMO_SCHEME,
+        description=f"{SYNTHETIC_LABEL}. The five districts of the fictitious county.",
+        membership=membership,
+        area_ids=area_ids,
+        is_synthetic=True,
+    )
+    services_upsert(services=demo.services, area_ids=area_ids, is_synthetic=True)
+    return DemoSummary(
+        areas=len(demo.areas),
+        small_areas=int((demo.areas["level"] == "lsoa21").sum()),
+        population_rows=rows,
+        population_total=float(demo.population[c.COUNT].sum()),
+        services=len(demo.services),
+        localities=membership[c.LOCALITY_CODE].nunique(),
+    )
+
+
+def demo_district_membership(demo: DemoArea) -> pd.DataFrame:
+    """Each small area with its district (LSOA → MSOA → district in the demo hierarchy)."""
+    areas = demo.areas.set_index(c.AREA_CODE)
+    small = areas[areas["level"] == "lsoa21"]
+    district_codes = small["parent_code"].map(areas["parent_code"])
+    return pd.DataFrame(
+        {
+            c.AREA_CODE: small.index.to_numpy(),
+            c.LOCALITY_CODE: district_codes.to_numpy(),
+            c.LOCALITY_NAME: district_codes.map(areas["name"]).to_numpy(),
+        }
+    )
+
+
+def demo_login_create() -> tuple[str, str]:
+    """A local login holding all three roles, with a fresh random password each time."""
+    if not settings.DEBUG:
+        raise ImproperlyConfigured(DEMO_LOGIN_REFUSED)
+    user: AbstractUser = get_user_model().objects.get_or_create(username=DEMO_USERNAME)[0]
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    user.is_staff = True
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=[ANALYST, COMMISSIONER, JSNA_MANAGER]))
+    return DEMO_USERNAME, password

@@ -1,0 +1,76 @@
+from django.contrib import admin
+
+from needs.models import (
+    Area,
+    Condition,
+    Deprivation,
+    Locality,
+    LocalityArea,
+    LocalityScheme,
+    PopulationEstimate,
+    PrevalenceRate,
+)
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "valid_from", "is_synthetic"]
+    list_filter = ["level", "is_synthetic"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    exclude = ["geometry_simplified"]
+
+
+class LocalityAreaInline(admin.TabularInline):
+    model = LocalityArea
+    raw_id_fields = ["area"]
+    extra = 0
+
+
+@admin.register(LocalityScheme)
+class LocalitySchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_synthetic"]
+
+
+@admin.register(Locality)
+class LocalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "scheme"]
+    list_filter = ["scheme"]
+    search_fields = ["name", "code"]
+    inlines = [LocalityAreaInline]
+
+
+@admin.register(PopulationEstimate)
+class PopulationEstimateAdmin(admin.ModelAdmin):
+    list_display = ["area", "year", "sex", "age", "count", "is_modelled"]
+    list_filter = ["year", "sex", "is_modelled"]
+    search_fields = ["area__code", "area__name"]
+    raw_id_fields = ["area"]
+    list_select_related = ["area"]
+
+
+@admin.register(Deprivation)
+class DeprivationAdmin(admin.ModelAdmin):
+    list_display = ["area", "edition", "score", "rank", "decile"]
+    list_filter = ["edition", "decile"]
+    search_fields = ["area__code", "area__name"]
+    raw_id_fields = ["area"]
+    list_select_related = ["area"]
+
+
+class PrevalenceRateInline(admin.TabularInline):
+    model = PrevalenceRate
+    extra = 0
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "denominator"]
+    search_fields = ["name", "code"]
+    inlines = [PrevalenceRateInline]
+
+
+@admin.register(PrevalenceRate)
+class PrevalenceRateAdmin(admin.ModelAdmin):
+    list_display = ["condition", "sex", "age_min", "age_max", "rate", "source", "source_year"]
+    list_filter = ["condition", "sex", "source"]

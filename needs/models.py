@@ -1,0 +1,201 @@
+"""Geography, population, deprivation and the prevalence-rate catalogue."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+MAX_AGE = 90  # ONS single-year tables close with an open "90 and over" band, stored as age 90.
+
+
+class AreaLevel(models.TextChoices):
+    REGION = "region", "Region"
+    COUNTY = "county", "County"
+    LAD = "lad", "Local authority district"
+    WARD = "ward", "Electoral ward"
+    MSOA11 = "msoa11", "MSOA (2011)"
+    MSOA21 = "msoa21", "MSOA (2021)"
+    LSOA11 = "lsoa11", "LSOA (2011)"
+    LSOA21 = "lsoa21", "LSOA (2021)"
+
+
+SMALL_AREA_LEVELS = (AreaLevel.LSOA11, AreaLevel.LSOA21)
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class RateSex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    PERSONS = "P", "Persons"
+
+
+class Area(models.Model):
+    """An ONS statistical or administrative area; the level records the code's vintage."""
+
+    code = models.CharField("GSS code", max_length=9)
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=10, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    geometry = models.JSONField("boundary (GeoJSON, WGS84)", null=True, blank=True)
+    geometry_simplified = models.JSONField("simplified boundary for maps", null=True, blank=True)
+    valid_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["level", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "level"], name="area_code_level_unique")
+        ]
+        indexes = [models.Index(fields=["level"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class LocalityScheme(models.Model):
+    """A user's grouping of small areas into named localities (districts, PCN neighbourhoods)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Locality(models.Model):
+    scheme = models.ForeignKey(LocalityScheme, on_delete=models.CASCADE, related_name="localities")
+    code = models.CharField(max_length=50)
+    name = models.CharField(max_length=200)
+    areas = models.ManyToManyField(Area, through="LocalityArea", related_name="localities")
+
+    class Meta:
+        ordering = ["scheme", "name"]
+        verbose_name_plural = "localities"
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="locality_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalityArea(models.Model):
+    locality = models.ForeignKey(Locality, on_delete=models.CASCADE)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["locality", "area"], name="locality_area_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} in {self.locality_id}"
+
+
+class PopulationEstimate(models.Model):
+    """Mid-year population of a small area by sex and single year of age (90 = 90 and over)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="population")
+    year = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_AGE)])
+    count = models.FloatField(validators=[MinValueValidator(0)])
+    is_modelled = models.BooleanField(
+        default=False, help_text="Rests on a modelled split (e.g. persons split by sex)."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year", "sex", "age"], name="population_cell_unique"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="population_not_negative"),
+            models.CheckConstraint(condition=Q(age__lte=MAX_AGE), name="population_age_range"),
+        ]
+        indexes = [models.Index(fields=["year"])]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year} {self.sex} {self.age}: {self.count:g}"
+
+
+class Deprivation(models.Model):
+    """English Indices of Deprivation for one small area (rank 1 = most deprived in England)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="deprivation")
+    edition = models.CharField(max_length=40, help_text="e.g. IMD2019")
+    score = models.FloatField()
+    rank = models.PositiveIntegerField()
+    decile = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "edition"], name="deprivation_unique"),
+            models.CheckConstraint(
+                condition=Q(decile__gte=1, decile__lte=10), name="deprivation_decile_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} decile {self.decile}"
+
+
+class Denominator(models.TextChoices):
+    POPULATION = "population", "Population"
+    MATERNITIES = "maternities", "Maternities"
+
+
+class Condition(models.Model):
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    denominator = models.CharField(
+        max_length=12, choices=Denominator.choices, default=Denominator.POPULATION
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrevalenceRate(models.Model):
+    """A published prevalence rate (a proportion) for one sex and age band, with its source."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="rates")
+    sex = models.CharField(max_length=1, choices=RateSex.choices)
+    age_min = models.PositiveSmallIntegerField()
+    age_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Inclusive; empty for an open band such as 75+."
+    )
+    rate = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=300, help_text="Publication, e.g. APMS 2014")
+    source_table = models.CharField(max_length=200, blank=True)
+    source_year = models.PositiveSmallIntegerField()
+    source_url = models.URLField(max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["condition", "sex", "age_min"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lte=1), name="rate_is_proportion"
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "sex", "age_min", "source"], name="rate_band_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        upper = self.age_max if self.age_max is not None else "+"
+        return f"{self.condition.code} {self.sex} {self.age_min}-{upper}: {self.rate:.3f}"

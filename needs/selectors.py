@@ -1,0 +1,82 @@
+"""Reads: the only place where needs' database rows become DataFrames."""
+
+import pandas as pd
+from django.db.models import Max
+
+from needs import columns as c
+from needs.geography import ANCESTOR_CODE, PARENT_CODE, small_area_ancestors
+from needs.models import (
+    SMALL_AREA_LEVELS,
+    Area,
+    Condition,
+    LocalityArea,
+    LocalityScheme,
+    PopulationEstimate,
+    PrevalenceRate,
+)
+
+
+def latest_population_year() -> int | None:
+    return PopulationEstimate.objects.aggregate(year=Max("year"))["year"]
+
+
+def population_frame(*, year: int) -> pd.DataFrame:
+    """Small-area population for one year: area_code, sex, age, count."""
+    rows = PopulationEstimate.objects.filter(year=year).values_list(
+        "area__code", "sex", "age", "count"
+    )
+    return pd.DataFrame.from_records(rows, columns=[c.AREA_CODE, c.SEX, c.AGE, c.COUNT])
+
+
+def rates_frame(*, condition: Condition) -> pd.DataFrame:
+    rows = PrevalenceRate.objects.filter(condition=condition).values_list(
+        "id", "sex", "age_min", "age_max", "rate", "lower", "upper"
+    )
+    frame = pd.DataFrame.from_records(
+        rows, columns=["rate_id", c.SEX, c.AGE_MIN, c.AGE_MAX, c.RATE, c.LOWER, c.UPPER]
+    )
+    return frame.assign(**{c.CONDITION_CODE: condition.code}).astype(
+        {c.AGE_MAX: float, c.LOWER: float, c.UPPER: float}
+    )
+
+
+def rate_sources(*, condition: Condition) -> list[str]:
+    sources = PrevalenceRate.objects.filter(condition=condition).values_list(
+        "source", "source_table", "source_year"
+    )
+    return sorted({f"{s}{', ' + t if t else ''} ({y})" for s, t, y in sources})
+
+
+def locality_membership_frame(*, scheme: LocalityScheme) -> pd.DataFrame:
+    rows = LocalityArea.objects.filter(locality__scheme=scheme).values_list(
+        "area__code", "locality__code", "locality__name"
+    )
+    return pd.DataFrame.from_records(rows, columns=[c.AREA_CODE, c.LOCALITY_CODE, c.LOCALITY_NAME])
+
+
+def small_area_expansion(*, codes: list[str]) -> pd.DataFrame:
+    """Pairs (small area, ancestor) for every small area under any of `codes`."""
+    hierarchy = pd.DataFrame.from_records(
+        Area.objects.values_list("code", "parent__code"), columns=[c.AREA_CODE, PARENT_CODE]
+    )
+    small = Area.objects.filter(level__in=SMALL_AREA_LEVELS).values_list("code", flat=True)
+    pairs = small_area_ancestors(hierarchy, pd.Series(list(small), dtype=object))
+    return pairs[pairs[ANCESTOR_CODE].isin(codes)]
+
+
+def geometry_frame(*, codes: list[str]) -> pd.DataFrame:
+    rows = Area.objects.filter(code__in=codes, level__in=SMALL_AREA_LEVELS).values_list(
+        "code", "geometry"
+    )
+    return pd.DataFrame.from_records(rows, columns=[c.AREA_CODE, "geometry"])
+
+
+def default_locality_scheme() -> LocalityScheme | None:
+    return LocalityScheme.objects.order_by("pk").first()
+
+
+def area_names_frame(*, codes: list[str]) -> pd.DataFrame:
+    rows = Area.objects.filter(code__in=codes, level__in=SMALL_AREA_LEVELS).values_list(
+        "code", "name"
+    )
+    return pd.DataFrame.from_records(list(rows), columns=["unit_code", "unit_name"])

@@ -1,0 +1,170 @@
+"""Writes for geography, population, deprivation and the rate catalogue.
+
+Each function replaces what it is given as a whole, inside the caller's transaction, so loading the
+same data twice leaves one copy.
+"""
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+from django.db import transaction
+
+from needs import columns as c
+from needs.models import (
+    Area,
+    Condition,
+    Deprivation,
+    Locality,
+    LocalityArea,
+    LocalityScheme,
+    PopulationEstimate,
+    PrevalenceRate,
+)
+
+AREA_FIELDS = ["name", "parent", "geometry", "geometry_simplified", "valid_from", "is_synthetic"]
+
+
+@transaction.atomic
+def areas_upsert(*, areas: pd.DataFrame, is_synthetic: bool) -> dict[str, int]:
+    """Create or update areas, parents before children. Returns code → id.
+
+    `areas`: area_code, name, level, parent_code, geometry (GeoJSON), and optionally
+    geometry_simplified and valid_from. Rows must be ordered parents first.
+    """
+    ids: dict[str, int] = {}
+    for level in areas["level"].unique():
+        rows = areas[areas["level"] == level]
+        Area.objects.bulk_create(
+            [_area(row, ids, is_synthetic) for row in rows.itertuples(index=False)],
+            update_conflicts=True,
+            unique_fields=["code", "level"],
+            update_fields=AREA_FIELDS,
+        )
+        ids |= dict(
+            Area.objects.filter(level=level, code__in=list(rows[c.AREA_CODE])).values_list(
+                "code", "id"
+            )
+        )
+    return ids
+
+
+def _area(row: object, ids: dict[str, int], is_synthetic: bool) -> Area:
+    return Area(
+        code=row.area_code,
+        name=row.name,
+        level=row.level,
+        parent_id=ids.get(row.parent_code) if isinstance(row.parent_code, str) else None,
+        geometry=row.geometry,
+        geometry_simplified=getattr(row, "geometry_simplified", None),
+        valid_from=getattr(row, "valid_from", None),
+        is_synthetic=is_synthetic,
+    )
+
+
+@transaction.atomic
+def population_replace(*, population: pd.DataFrame, area_ids: dict[str, int]) -> int:
+    """Replace the population of these areas for the years given. Returns rows written."""
+    codes = population[c.AREA_CODE].unique()
+    PopulationEstimate.objects.filter(
+        area_id__in=[area_ids[code] for code in codes],
+        year__in=[int(y) for y in population[c.YEAR].unique()],
+    ).delete()
+    rows = [
+        PopulationEstimate(
+            area_id=area_ids[code], year=int(year), sex=sex, age=int(age), count=float(count)
+        )
+        for code, year, sex, age, count in population[
+            [c.AREA_CODE, c.YEAR, c.SEX, c.AGE, c.COUNT]
+        ].itertuples(index=False)
+    ]
+    PopulationEstimate.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
+def deprivation_replace(
+    *, deprivation: pd.DataFrame, area_ids: dict[str, int], edition: str
+) -> int:
+    Deprivation.objects.filter(
+        area_id__in=[area_ids[code] for code in deprivation[c.AREA_CODE]], edition=edition
+    ).delete()
+    rows = [
+        Deprivation(
+            area_id=area_ids[code], edition=edition, score=score, rank=int(rank), decile=int(decile)
+        )
+        for code, score, rank, decile in deprivation[
+            [c.AREA_CODE, "imd_score", "imd_rank", "imd_decile"]
+        ].itertuples(index=False)
+    ]
+    Deprivation.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def locality_scheme_replace(
+    *,
+    name: str,
+    description: str,
+    membership: pd.DataFrame,
+    area_ids: dict[str, int],
+    is_synthetic: bool,
+) -> LocalityScheme:
+    """Create or replace a scheme. `membership`: area_code, locality_code, locality_name."""
+    scheme, _ = LocalityScheme.objects.update_or_create(
+        name=name, defaults={"description": description, "is_synthetic": is_synthetic}
+    )
+    scheme.localities.all().delete()
+    localities = membership[[c.LOCALITY_CODE, c.LOCALITY_NAME]].drop_duplicates()
+    created = Locality.objects.bulk_create(
+        Locality(scheme=scheme, code=code, name=name)
+        for code, name in localities.itertuples(index=False)
+    )
+    locality_ids = {loc.code: loc.pk for loc in created}
+    if not all(locality_ids.values()):  # backends that do not return ids from bulk_create
+        locality_ids = dict(scheme.localities.values_list("code", "id"))
+    LocalityArea.objects.bulk_create(
+        LocalityArea(locality_id=locality_ids[loc], area_id=area_ids[area])
+        for area, loc in membership[[c.AREA_CODE, c.LOCALITY_CODE]].itertuples(index=False)
+    )
+    return scheme
+
+
+CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "prevalence_rates.csv"
+
+
+@transaction.atomic
+def rate_catalogue_load(*, path: Path = CATALOGUE_PATH) -> int:
+    """Load the shipped catalogue of published prevalence rates (idempotent). Returns rows."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        condition, _ = Condition.objects.update_or_create(
+            code=row["condition_code"],
+            defaults={"name": row["condition_name"], "description": row["condition_description"]},
+        )
+        PrevalenceRate.objects.update_or_create(
+            condition=condition,
+            sex=row["sex"],
+            age_min=int(row["age_min"]),
+            source=row["source"],
+            defaults=_rate_fields(row),
+        )
+    return len(rows)
+
+
+def _optional_float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _rate_fields(row: dict[str, str]) -> dict[str, object]:
+    return {
+        "age_max": int(row["age_max"]) if row["age_max"].strip() else None,
+        "rate": float(row["rate"]),
+        "lower": _optional_float(row["lower"]),
+        "upper": _optional_float(row["upper"]),
+        "source_table": row["source_table"],
+        "source_year": int(row["source_year"]),
+        "source_url": row["source_url"],
+        "notes": row["notes"],
+    }

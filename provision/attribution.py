@@ -1,0 +1,90 @@
+"""Attribution of services to small areas. Pure: no Django, no I/O.
+
+A service reaches the small areas of its catchment; a service with no catchment is taken to serve
+the whole area. Either way its capacity and spend are shared out by the population of those small
+areas, so a service spanning several localities is split between them, never counted twice.
+"""
+
+import numpy as np
+import pandas as pd
+
+from needs.columns import (
+    AGE,
+    AGE_MAX,
+    AGE_MIN,
+    AREA_CODE,
+    CAPACITY,
+    COUNT,
+    POPULATION,
+    RULE,
+    SERVICE_CODE,
+    SHARE,
+    SPEND,
+)
+
+RULE_CATCHMENT = "catchment, shared by population"
+RULE_WHOLE_AREA = "whole area, shared by population"
+
+
+class AttributionError(ValueError):
+    """A service that cannot be attributed (the message names it)."""
+
+
+def served_population(population: pd.DataFrame, services: pd.DataFrame) -> pd.DataFrame:
+    """People of the ages each service is for, per small area.
+
+    `population`: area_code, age, count (any sexes, summed here). `services`: service_code,
+    age_min, age_max (missing: no upper limit). Returns service_code, area_code, population.
+    """
+    by_age = population.pivot_table(index=AREA_CODE, columns=AGE, values=COUNT, aggfunc="sum")
+    by_age = by_age.fillna(0.0)
+    ages = by_age.columns.to_numpy(dtype=float)
+    top = services[AGE_MAX].astype(float).fillna(np.inf).to_numpy()
+    bottom = services[AGE_MIN].astype(float).to_numpy()
+    mask = (ages[None, :] >= bottom[:, None]) & (ages[None, :] <= top[:, None])
+    people = mask.astype(float) @ by_age.to_numpy().T  # services × areas
+    frame = pd.DataFrame(people, columns=by_age.index).assign(
+        **{SERVICE_CODE: services[SERVICE_CODE].to_numpy()}
+    )
+    return frame.melt(id_vars=SERVICE_CODE, var_name=AREA_CODE, value_name=POPULATION)
+
+
+def attribute_services(
+    services: pd.DataFrame, catchments: pd.DataFrame, population: pd.DataFrame
+) -> pd.DataFrame:
+    """Share each service's capacity and spend over the small areas it serves.
+
+    `services`: service_code, capacity, spend. `catchments`: service_code, area_code (small
+    areas, already expanded from any level). `population`: service_code, area_code, population
+    (the people each service is for, from `served_population`). Returns service_code,
+    area_code, share, capacity, spend, rule.
+    """
+    covered = catchments.merge(services[[SERVICE_CODE]], on=SERVICE_CODE).assign(
+        **{RULE: RULE_CATCHMENT}
+    )
+    whole = population.loc[
+        ~population[SERVICE_CODE].isin(covered[SERVICE_CODE])
+        & population[SERVICE_CODE].isin(services[SERVICE_CODE]),
+        [SERVICE_CODE, AREA_CODE],
+    ].assign(**{RULE: RULE_WHOLE_AREA})
+    reach = pd.concat([covered, whole], ignore_index=True).drop_duplicates(
+        [SERVICE_CODE, AREA_CODE]
+    )
+    reach = reach.merge(population, on=[SERVICE_CODE, AREA_CODE], how="left")
+    reach = reach.fillna({POPULATION: 0.0})
+    reach[SHARE] = _population_shares(reach)
+    reach = reach.merge(services[[SERVICE_CODE, CAPACITY, SPEND]], on=SERVICE_CODE)
+    reach[CAPACITY] = reach[CAPACITY] * reach[SHARE]
+    reach[SPEND] = reach[SPEND] * reach[SHARE]
+    return reach[[SERVICE_CODE, AREA_CODE, SHARE, CAPACITY, SPEND, RULE]]
+
+
+def _population_shares(reach: pd.DataFrame) -> np.ndarray:
+    totals = reach.groupby(SERVICE_CODE)[POPULATION].transform("sum")
+    empty = reach.loc[totals <= 0, SERVICE_CODE].unique()
+    if len(empty):
+        raise AttributionError(
+            "No population lives in the catchment of service(s) "
+            f"{', '.join(map(str, empty[:10]))}: check the catchment areas and population year."
+        )
+    return (reach[POPULATION] / totals).to_numpy()

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install Debian's chromium (browser tests) and docker-compose (compose file check) if missing.
+set -euo pipefail
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing ${missing[*]}: install with 'sudo apt-get install ${missing[*]}'." >&2
+  exit 1
+fi
+echo "Installing ${missing[*]} from Debian…"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

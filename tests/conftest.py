@@ -1,0 +1,49 @@
+"""Shared fixtures: the demo area loaded once per session, and one persona per role."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
+from jsna.services import demo_load
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PASSWORD = "a-long-test-password-4821"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo area, loaded once into the test database for the non-transactional tests."""
+    with django_db_blocker.unblock():
+        demo_load()
+
+
+def _persona(username: str, *roles: str) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    return _persona("ana", ANALYST)
+
+
+@pytest.fixture
+def commissioner(db) -> User:
+    return _persona("cam", COMMISSIONER)
+
+
+@pytest.fixture
+def jsna_manager(db) -> User:
+    return _persona("jim", JSNA_MANAGER)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Signed in, but holding no role."""
+    return _persona("olly")

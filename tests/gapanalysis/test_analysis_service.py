@@ -1,0 +1,122 @@
+"""The gap analysis on the demo area, through the services (no broker involved)."""
+
+import pytest
+from django.db.models import Q, Sum
+
+from gapanalysis.models import AnalysisRun, GapResult, ResultLevel, RunMap, RunStatus
+from gapanalysis.services import (
+    AnalysisStartError,
+    analysis_claim,
+    analysis_execute,
+    analysis_start,
+)
+from needs.models import PopulationEstimate
+from provision.models import Service
+
+pytestmark = pytest.mark.django_db
+
+
+def started_run(capture) -> AnalysisRun:
+    with capture(execute=False) as callbacks:
+        run = analysis_start(user=None)
+    assert len(callbacks) == 1, "the task is dispatched once, after the commit"
+    return run
+
+
+def executed_run(capture) -> AnalysisRun:
+    run = started_run(capture)
+    assert analysis_claim(run_id=run.pk)
+    analysis_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_run_is_queued_and_dispatched_only_after_commit(django_capture_on_commit_callbacks):
+    run = started_run(django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.QUEUED
+    assert run.is_synthetic
+
+
+def test_need_is_population_16_plus_times_the_cited_rates(django_capture_on_commit_callbacks):
+    run = executed_run(django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.SUCCEEDED and run.progress == 100
+    adults = PopulationEstimate.objects.filter(year=run.year, age__gte=16)
+    women = adults.filter(sex="F").aggregate(n=Sum("count"))["n"]
+    men = adults.filter(sex="M").aggregate(n=Sum("count"))["n"]
+    whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA)
+    # The catalogue's APMS 2014 headline rates: women 19%, men 12% (16 and over).
+    assert whole.expected_cases == pytest.approx(0.19 * women + 0.12 * men)
+    assert whole.population == pytest.approx(women + men)
+
+
+def test_localities_add_up_to_the_whole_area(django_capture_on_commit_callbacks):
+    run = executed_run(django_capture_on_commit_callbacks)
+    localities = GapResult.objects.filter(run=run, level=ResultLevel.LOCALITY)
+    whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA)
+    assert localities.count() == 5
+    for field in ("expected_cases", "capacity", "gap_people", "spend"):
+        total = localities.aggregate(total=Sum(field))["total"]
+        if field == "gap_people":
+            assert total >= whole.gap_people - 1e-6  # gaps do not offset surpluses elsewhere
+        else:
+            assert total == pytest.approx(getattr(whole, field))
+    small = GapResult.objects.filter(run=run, level=ResultLevel.SMALL_AREA)
+    assert small.aggregate(t=Sum("expected_cases"))["t"] == pytest.approx(whole.expected_cases)
+
+
+def test_each_locality_gets_its_districts_talking_therapies_capacity(
+    django_capture_on_commit_callbacks,
+):
+    run = executed_run(django_capture_on_commit_callbacks)
+    for service in Service.objects.filter(service_type="talking_therapies"):
+        district = service.catchment.get()
+        result = GapResult.objects.get(run=run, level=ResultLevel.LOCALITY, unit_code=district.code)
+        assert result.capacity == pytest.approx(service.capacity)
+        assert result.coverage_ratio == pytest.approx(service.capacity / result.expected_cases)
+        assert result.provision_rule == "catchment, shared by population"
+
+
+def test_a_run_stores_a_need_map_and_a_coverage_map_served_offline(
+    django_capture_on_commit_callbacks,
+):
+    run = executed_run(django_capture_on_commit_callbacks)
+    maps = {m.kind: m for m in RunMap.objects.filter(run=run)}
+    assert set(maps) == {"need", "coverage"}
+    for run_map in maps.values():
+        assert "/static/vendor/leaflet/leaflet.js" in run_map.html
+        assert "https://" not in run_map.html.split("<body>")[0]
+        assert "Synthetic demo data" in run_map.html
+        assert run_map.alt_text.startswith("Map: ")
+
+
+def test_running_the_same_run_again_replaces_its_results(django_capture_on_commit_callbacks):
+    run = executed_run(django_capture_on_commit_callbacks)
+    before = GapResult.objects.filter(run=run).count()
+    AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    analysis_execute(run_id=run.pk)
+    assert GapResult.objects.filter(run=run).count() == before
+    assert RunMap.objects.filter(run=run).count() == 2
+
+
+def test_a_finished_run_cannot_be_claimed_again(django_capture_on_commit_callbacks):
+    run = executed_run(django_capture_on_commit_callbacks)
+    assert not analysis_claim(run_id=run.pk)
+
+
+def test_a_run_without_population_for_its_year_fails_with_a_reason(
+    django_capture_on_commit_callbacks,
+):
+    run = started_run(django_capture_on_commit_callbacks)
+    AnalysisRun.objects.filter(pk=run.pk).update(year=1999)
+    analysis_claim(run_id=run.pk)
+    analysis_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error == "No population estimates are loaded for 1999."
+    assert not GapResult.objects.filter(run=run).exists()
+
+
+def test_starting_without_any_population_is_refused_plainly():
+    PopulationEstimate.objects.filter(~Q(pk=None)).delete()
+    with pytest.raises(AnalysisStartError, match="No population estimates are loaded"):
+        analysis_start(user=None)

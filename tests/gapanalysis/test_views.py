@@ -1,0 +1,113 @@
+"""Who may see and do what, through the pages."""
+
+import pytest
+from django.urls import reverse
+
+from gapanalysis.models import AnalysisRun, RunStatus
+from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finished_run(django_capture_on_commit_callbacks) -> AnalysisRun:
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_start(user=None)
+    analysis_claim(run_id=run.pk)
+    analysis_execute(run_id=run.pk)
+    return run
+
+
+def page_urls(run: AnalysisRun) -> list[str]:
+    return [
+        reverse("home"),
+        reverse("gapanalysis:latest_map"),
+        reverse("gapanalysis:run_detail", args=[run.pk]),
+        reverse("gapanalysis:run_map_document", args=[run.pk, "need"]),
+    ]
+
+
+def test_every_page_sends_an_anonymous_visitor_to_sign_in(client, finished_run):
+    for url in [*page_urls(finished_run), reverse("admin:index")]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/login/" in response["Location"], url
+
+
+def test_a_commissioner_sees_the_maps_and_the_locality_table(client, commissioner, finished_run):
+    client.force_login(commissioner)
+    response = client.get(reverse("gapanalysis:latest_map"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Synthetic demo data" in body
+    assert body.count('class="jsna-map-frame"') == 2
+    for name in ("Ashwold", "Corvedon", "Hallowmere", "Marlbridge", "Severnholt"):
+        assert name in body
+    assert "Run a new analysis" not in body
+
+
+def test_a_commissioner_cannot_start_a_run(client, commissioner):
+    client.force_login(commissioner)
+    assert client.post(reverse("gapanalysis:run_start")).status_code == 403
+    assert not AnalysisRun.objects.exists()
+
+
+def test_someone_without_a_role_sees_no_results(client, outsider, finished_run):
+    client.force_login(outsider)
+    for url in page_urls(finished_run)[1:]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_an_analyst_starts_a_run_and_lands_on_its_page(
+    client, analyst, django_capture_on_commit_callbacks
+):
+    client.force_login(analyst)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("gapanalysis:run_start"))
+    run = AnalysisRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("gapanalysis:run_detail", args=[run.pk])
+    assert run.created_by == analyst and run.status == RunStatus.QUEUED
+    assert len(callbacks) == 1
+
+
+def test_starting_a_run_needs_a_post(client, analyst):
+    client.force_login(analyst)
+    assert client.get(reverse("gapanalysis:run_start")).status_code == 405
+
+
+def test_the_map_document_may_be_framed_only_by_this_site_and_loads_nothing_else(
+    client, commissioner, finished_run
+):
+    client.force_login(commissioner)
+    response = client.get(reverse("gapanalysis:run_map_document", args=[finished_run.pk, "need"]))
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+
+
+def test_other_pages_may_not_be_framed(client, commissioner, finished_run):
+    client.force_login(commissioner)
+    assert client.get(reverse("gapanalysis:latest_map"))["X-Frame-Options"] == "DENY"
+
+
+def test_an_unknown_map_kind_is_not_found(client, commissioner, finished_run):
+    client.force_login(commissioner)
+    url = reverse("gapanalysis:run_map_document", args=[finished_run.pk, "nonsense"])
+    assert client.get(url).status_code == 404
+
+
+def test_the_home_page_shows_the_roles_and_the_latest_run(client, analyst, finished_run):
+    client.force_login(analyst)
+    body = client.get(reverse("home")).content.decode()
+    assert "analyst" in body
+    assert f"run {finished_run.pk}" in body
+
+
+def test_the_login_page_is_open_and_signing_in_works(client, analyst):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(
+        reverse("login"), {"username": "ana", "password": "a-long-test-password-4821"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("home")

@@ -1,0 +1,122 @@
+"""Expected cases from population × rates, checked on hand-worked examples."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from needs.estimation import (
+    RateTableError,
+    aggregate_to_localities,
+    aggregate_to_whole_area,
+    expected_cases,
+    rates_by_single_year,
+)
+
+MAX_AGE = 90
+
+
+def rates(*rows: tuple) -> pd.DataFrame:
+    columns = ["condition_code", "sex", "age_min", "age_max", "rate", "lower", "upper"]
+    return pd.DataFrame(rows, columns=columns).astype({"age_max": float})
+
+
+def population(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["area_code", "sex", "age", "count"])
+
+
+def test_a_band_rate_applies_to_every_single_year_in_it():
+    single = rates_by_single_year(rates(("cmd", "F", 16, 24, 0.2, None, None)), max_age=MAX_AGE)
+    assert sorted(single["age"]) == list(range(16, 25))
+
+
+def test_an_open_band_runs_to_the_oldest_age():
+    single = rates_by_single_year(rates(("cmd", "M", 75, None, 0.1, None, None)), max_age=MAX_AGE)
+    assert single["age"].min() == 75 and single["age"].max() == MAX_AGE
+
+
+def test_a_persons_rate_applies_to_both_sexes():
+    single = rates_by_single_year(rates(("cmd", "P", 16, 17, 0.1, None, None)), max_age=MAX_AGE)
+    assert sorted(single["sex"]) == ["F", "F", "M", "M"]
+
+
+def test_overlapping_bands_are_refused_naming_the_rows():
+    table = rates(("cmd", "F", 16, 24, 0.2, None, None), ("cmd", "F", 20, 30, 0.1, None, None))
+    with pytest.raises(RateTableError, match=r"age 20 \(rate rows 1, 2\)"):
+        rates_by_single_year(table, max_age=MAX_AGE)
+
+
+@pytest.mark.parametrize("bad_rate", [1.2, -0.01])
+def test_a_rate_outside_zero_to_one_is_refused(bad_rate):
+    with pytest.raises(RateTableError, match="rate rows 1"):
+        rates_by_single_year(rates(("cmd", "F", 16, None, bad_rate, None, None)), max_age=90)
+
+
+def test_expected_cases_are_population_times_rate_summed_by_area():
+    pop = population(
+        [("A", "F", 16, 100), ("A", "M", 16, 200), ("A", "F", 15, 999), ("B", "F", 40, 50)]
+    )
+    table = rates(
+        ("cmd", "F", 16, None, 0.19, 0.17, 0.21), ("cmd", "M", 16, None, 0.12, 0.10, 0.14)
+    )
+    result = expected_cases(pop, table, max_age=MAX_AGE).set_index("area_code")
+    # A: 100 women × 0.19 + 200 men × 0.12 = 19 + 24 = 43; the 15-year-olds are outside the band.
+    assert result.loc["A", "expected_cases"] == pytest.approx(43.0)
+    assert result.loc["A", "population"] == 300
+    assert result.loc["A", "expected_lower"] == pytest.approx(100 * 0.17 + 200 * 0.10)
+    assert result.loc["A", "expected_upper"] == pytest.approx(100 * 0.21 + 200 * 0.14)
+    assert result.loc["A", "rate_per_1000"] == pytest.approx(43 / 300 * 1000)
+    assert result.loc["B", "expected_cases"] == pytest.approx(9.5)
+
+
+def test_a_bound_is_missing_when_any_band_has_none_published():
+    pop = population([("A", "F", 20, 100), ("A", "F", 70, 100)])
+    table = rates(("cmd", "F", 16, 64, 0.2, 0.18, 0.22), ("cmd", "F", 65, None, 0.1, None, None))
+    result = expected_cases(pop, table, max_age=MAX_AGE)
+    assert result["expected_cases"].iloc[0] == pytest.approx(30.0)
+    assert np.isnan(result["expected_lower"].iloc[0])
+    assert np.isnan(result["expected_upper"].iloc[0])
+
+
+def test_localities_and_whole_area_add_up_the_small_areas():
+    pop = population([("A", "F", 30, 100), ("B", "F", 30, 300), ("C", "F", 30, 600)])
+    table = rates(("cmd", "F", 16, None, 0.1, None, None))
+    small = expected_cases(pop, table, max_age=MAX_AGE)
+    membership = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C"],
+            "locality_code": ["L1", "L1", "L2"],
+            "locality_name": ["North", "North", "South"],
+        }
+    )
+    localities = aggregate_to_localities(small, membership).set_index("locality_code")
+    assert localities.loc["L1", "expected_cases"] == pytest.approx(40.0)
+    assert localities.loc["L2", "expected_cases"] == pytest.approx(60.0)
+    whole = aggregate_to_whole_area(small)
+    assert whole["expected_cases"].iloc[0] == pytest.approx(100.0)
+    assert whole["rate_per_1000"].iloc[0] == pytest.approx(100.0)
+
+
+counts = st.lists(st.integers(min_value=0, max_value=5000), min_size=1, max_size=30)
+
+
+@settings(max_examples=50, deadline=None)
+@given(counts=counts, factor=st.integers(min_value=1, max_value=7))
+def test_estimates_add_up_across_areas_and_scale_with_population(counts, factor):
+    pop = population([(f"E{i:08d}", "F", 30, n) for i, n in enumerate(counts)])
+    table = rates(("cmd", "P", 16, None, 0.17, None, None))
+    small = expected_cases(pop, table, max_age=MAX_AGE)
+    assert small["expected_cases"].sum() == pytest.approx(0.17 * sum(counts))
+    scaled = expected_cases(pop.assign(count=pop["count"] * factor), table, max_age=MAX_AGE)
+    assert scaled["expected_cases"].to_numpy() == pytest.approx(
+        small["expected_cases"].to_numpy() * factor
+    )
+
+
+def test_zero_population_gives_zero_cases_and_no_rate():
+    result = expected_cases(
+        population([("A", "F", 30, 0)]), rates(("cmd", "F", 16, None, 0.2, None, None)), max_age=90
+    )
+    assert result["expected_cases"].iloc[0] == 0
+    assert np.isnan(result["rate_per_1000"].iloc[0])

@@ -1,0 +1,67 @@
+"""Services shared out over the small areas they serve, on hand-worked cases."""
+
+import pandas as pd
+import pytest
+
+from provision.attribution import (
+    RULE_CATCHMENT,
+    RULE_WHOLE_AREA,
+    AttributionError,
+    attribute_services,
+    served_population,
+)
+
+
+def services(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["service_code", "capacity", "spend"])
+
+
+def served(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["service_code", "area_code", "population"])
+
+
+def test_a_catchment_service_is_split_by_population_and_keeps_its_total():
+    result = attribute_services(
+        services(("S1", 1000.0, 50_000.0)),
+        pd.DataFrame({"service_code": ["S1", "S1"], "area_code": ["A", "B"]}),
+        served([("S1", "A", 300.0), ("S1", "B", 100.0), ("S1", "C", 600.0)]),
+    ).set_index("area_code")
+    assert result.loc["A", "capacity"] == pytest.approx(750.0)
+    assert result.loc["B", "capacity"] == pytest.approx(250.0)
+    assert "C" not in result.index
+    assert result["capacity"].sum() == pytest.approx(1000.0)
+    assert result["spend"].sum() == pytest.approx(50_000.0)
+    assert set(result["rule"]) == {RULE_CATCHMENT}
+
+
+def test_a_service_without_catchment_serves_the_whole_area_by_population():
+    result = attribute_services(
+        services(("S2", 100.0, 0.0)),
+        pd.DataFrame(columns=["service_code", "area_code"]),
+        served([("S2", "A", 1.0), ("S2", "B", 3.0)]),
+    ).set_index("area_code")
+    assert result.loc["B", "capacity"] == pytest.approx(75.0)
+    assert set(result["rule"]) == {RULE_WHOLE_AREA}
+
+
+def test_a_catchment_with_nobody_in_it_is_refused_naming_the_service():
+    with pytest.raises(AttributionError, match="S3"):
+        attribute_services(
+            services(("S3", 10.0, 0.0)),
+            pd.DataFrame({"service_code": ["S3"], "area_code": ["A"]}),
+            served([("S3", "A", 0.0)]),
+        )
+
+
+def test_served_population_counts_only_the_ages_a_service_is_for():
+    population = pd.DataFrame(
+        {"area_code": ["A", "A", "A", "B"], "age": [10, 16, 80, 30], "count": [5, 7, 11, 13]}
+    )
+    frame = pd.DataFrame(
+        {"service_code": ["ADULT", "CHILD"], "age_min": [16, 0], "age_max": [None, 17]}
+    )
+    result = served_population(population, frame).set_index(["service_code", "area_code"])
+    assert result.loc[("ADULT", "A"), "population"] == 18
+    assert result.loc[("ADULT", "B"), "population"] == 13
+    assert result.loc[("CHILD", "A"), "population"] == 12
+    assert result.loc[("CHILD", "B"), "population"] == 0
