@@ -190,7 +190,7 @@ def _maps(run: AnalysisRun, table: pd.DataFrame, membership: pd.DataFrame) -> li
         year=run.year,
         norm_name=run.norm.name,
         norm_share=run.norm.share,
-        sources="; ".join(needs_selectors.rate_sources(condition=run.condition)),
+        sources="; ".join(needs_selectors.rate_publications(condition=run.condition)),
         synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
     )
     return [

@@ -134,7 +134,8 @@ def _base_map(units: gpd.GeoDataFrame, assets: MapAssets) -> folium.Map:
         folium.TileLayer(assets.tiles_url, attr=assets.tiles_attribution or "Map tiles").add_to(
             fmap
         )
-    fmap.fit_bounds([[south, west], [north, east]])
+    # Leave room on the right for the legend, so it never hides a locality.
+    fmap.fit_bounds([[south, west], [north, east]], padding_bottom_right=(270, 10))
     return fmap
 
 

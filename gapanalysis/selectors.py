@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from gapanalysis.models import AnalysisRun, GapResult, ResultLevel, RunMap, RunStatus
+from gapanalysis.models import AnalysisRun, GapResult, MapKind, ResultLevel, RunMap, RunStatus
 
 
 def latest_run() -> AnalysisRun | None:
@@ -20,8 +20,10 @@ def run_results(*, run: AnalysisRun, level: str = ResultLevel.LOCALITY) -> Query
     return run.results.filter(level=level).order_by("unit_name")
 
 
-def run_maps(*, run: AnalysisRun) -> QuerySet[RunMap]:
-    return run.maps.defer("html").order_by("kind")
+def run_maps(*, run: AnalysisRun) -> list[RunMap]:
+    """The run's maps in reading order: need first, then coverage."""
+    order = {kind: index for index, kind in enumerate(MapKind.values)}
+    return sorted(run.maps.defer("html"), key=lambda run_map: order.get(run_map.kind, len(order)))
 
 
 def run_map(*, run_id: int, kind: str) -> RunMap | None:

@@ -18,9 +18,9 @@ import shapely
 from shapely.geometry import shape
 
 from jsna.demo_geography import DISTRICT_NAMES, DemoGeography, build_geography
+from needs.labels import SYNTHETIC_LABEL
 
 DEMO_SEED: int = 20261123
-SYNTHETIC_LABEL: str = "Synthetic demo data — not a real place"
 
 POPULATION_YEAR = 2023
 FINANCIAL_YEAR = "2024/25"

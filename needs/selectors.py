@@ -80,3 +80,9 @@ def area_names_frame(*, codes: list[str]) -> pd.DataFrame:
         "code", "name"
     )
     return pd.DataFrame.from_records(list(rows), columns=["unit_code", "unit_name"])
+
+
+def rate_publications(*, condition: Condition) -> list[str]:
+    """The publications a condition's rates come from, each once (for captions)."""
+    rows = PrevalenceRate.objects.filter(condition=condition).values_list("source", flat=True)
+    return sorted(set(rows))
