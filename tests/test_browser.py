@@ -83,6 +83,7 @@ def test_the_map_page_draws_polygons_and_legend_with_no_other_host(
         expect(frame.locator(".jsna-legend")).to_be_visible()
     expect(page.get_by_role("heading", name="Localities")).to_be_visible()
     assert outside == [], f"the page tried to reach other hosts: {outside}"
+    page.wait_for_load_state("networkidle")  # no request left half-served at teardown
     context.close()
 
 
@@ -91,4 +92,5 @@ def test_a_signed_out_visitor_is_sent_to_the_login_page(browser, live_server, db
     page.goto(f"{live_server.url}/maps/")
     assert "/accounts/login/" in page.url
     assert page.get_by_label("Username").is_visible()
+    page.wait_for_load_state("networkidle")
     page.close()
