@@ -7,13 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.conf import settings
-from django.templatetags.static import static
 
-from gapanalysis import compute, maps, run_maps
+from gapanalysis import compute, run_maps
 from gapanalysis.models import AnalysisRun, MapKind, ResultLevel
 from needs import columns as c
-from needs import estimation, geography
+from needs import estimation, geography, map_documents, maps
 from needs import selectors as needs_selectors
 from needs.labels import SYNTHETIC_LABEL
 from needs.models import MAX_AGE
@@ -33,18 +31,6 @@ class RunOutput:
     results: list[dict] = field(default_factory=list)
     maps: list[dict] = field(default_factory=list)
     inputs: dict = field(default_factory=dict)
-
-
-def map_assets() -> maps.MapAssets:
-    return maps.MapAssets(
-        scripts=(("leaflet", static("vendor/leaflet/leaflet.js")),),
-        stylesheets=(
-            ("leaflet_css", static("vendor/leaflet/leaflet.css")),
-            ("jsna_css", static("css/jsna.css")),
-        ),
-        tiles_url=settings.MAP_TILES_URL,
-        tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
-    )
 
 
 def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) -> RunOutput:
@@ -184,7 +170,7 @@ def _maps(run: AnalysisRun, table: pd.DataFrame, membership: pd.DataFrame) -> li
         columns={c.LOCALITY_CODE: compute.UNIT_CODE}
     )
     units = outlines.drop(columns=[c.LOCALITY_NAME]).merge(table, on=compute.UNIT_CODE)
-    assets = map_assets()
+    assets = map_documents.map_assets()
     context = run_maps.MapContext(
         condition_name=run.condition.name,
         year=run.year,

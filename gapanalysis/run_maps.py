@@ -5,8 +5,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
-from gapanalysis import compute, maps
+from gapanalysis import compute
 from needs import columns as c
+from needs import maps, need_maps
+from needs.need_maps import people
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,6 @@ class MapContext:
     synthetic_label: str = ""
 
 
-def people(value: float) -> str:
-    """Counts of people rounded to the nearest 10: estimates are not precise to the person."""
-    return "not available" if not np.isfinite(value) else f"{round(value, -1):,.0f}"
-
-
 def _caption(context: MapContext, extra: str) -> str:
     prefix = f"{context.synthetic_label}. " if context.synthetic_label else ""
     return f"{prefix}{extra} Sources: {context.sources}."
@@ -31,27 +28,13 @@ def _caption(context: MapContext, extra: str) -> str:
 
 def need_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAssets) -> dict:
     title = f"Estimated {context.condition_name.lower()} per 1,000 people at risk, {context.year}"
-    shown = units.assign(
-        cases_text=units[c.EXPECTED_CASES].map(people),
-        rate_text=units[c.RATE_PER_1000].map(lambda v: f"{v:,.1f}"),
-        interval_text=[
-            _interval(lo, hi)
-            for lo, hi in zip(units[c.EXPECTED_LOWER], units[c.EXPECTED_UPPER], strict=True)
-        ],
-    )
-    document = maps.choropleth(
-        shown,
-        value_column=c.RATE_PER_1000,
-        classes=maps.quantile_classes(shown[c.RATE_PER_1000].to_numpy(float), unit="per 1,000"),
+    document = need_maps.need_map(
+        units,
         title=title,
-        tooltip=[
-            (maps.NAME_COLUMN, "Locality"),
-            ("cases_text", "Estimated people"),
-            ("interval_text", "Interval"),
-            ("rate_text", "Per 1,000 people at risk"),
-        ],
-        assets=assets,
+        unit_label="Locality",
         caption=_caption(context, "Classes hold similar numbers of localities."),
+        assets=assets,
+        value_column=c.RATE_PER_1000,
     )
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
 
@@ -84,9 +67,3 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
 
 def _percent(value: float) -> str:
     return "not available" if not np.isfinite(value) else f"{value:.0%}"
-
-
-def _interval(lower: float, upper: float) -> str:
-    if lower is None or upper is None or not (np.isfinite(lower) and np.isfinite(upper)):
-        return "not published with the rates used"
-    return f"{people(lower)} to {people(upper)}"

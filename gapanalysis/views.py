@@ -1,8 +1,5 @@
 """Thin views: check the permission, call a selector or service, render."""
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,12 +11,7 @@ from gapanalysis import selectors
 from gapanalysis.models import AnalysisRun, ResultLevel
 from gapanalysis.services import AnalysisStartError, analysis_start
 from needs.labels import SYNTHETIC_LABEL
-
-# The map documents run Leaflet from this site only; nothing else may load or be contacted.
-MAP_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:{tiles}; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
-)
+from needs.map_documents import map_response
 
 
 @require_GET
@@ -63,14 +55,4 @@ def run_map_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     run_map = selectors.run_map(run_id=pk, kind=kind)
     if run_map is None:
         raise Http404("No such map for this run.")
-    response = HttpResponse(run_map.html, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = MAP_CSP.format(tiles=_tiles_source())
-    return response
-
-
-def _tiles_source() -> str:
-    """The optional tile server's origin, allowed as an image source ('' when tiles are off)."""
-    if not settings.MAP_TILES_URL:
-        return ""
-    url = urlsplit(settings.MAP_TILES_URL)
-    return f" {url.scheme}://{url.netloc.replace('{s}.', '*.')}"
+    return map_response(run_map.html)

@@ -12,6 +12,8 @@ from django.db import transaction
 
 from gapanalysis.services import norm_catalogue_load
 from jsna.demo_area import DEMO_SEED, DemoArea, generate_demo_area
+from jsna.demo_projections import SOURCE as DEMO_PROJECTION_SOURCE
+from jsna.demo_projections import district_projections
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from needs import columns as c
 from needs import services as needs_services
@@ -59,6 +61,11 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
         is_synthetic=True,
     )
     services_upsert(services=demo.services, area_ids=area_ids, is_synthetic=True)
+    needs_services.projections_replace(
+        projections=district_projections(demo.areas, demo.population),
+        area_ids=area_ids,
+        source=DEMO_PROJECTION_SOURCE,
+    )
     return DemoSummary(
         areas=len(demo.areas),
         small_areas=int((demo.areas["level"] == "lsoa21").sum()),

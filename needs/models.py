@@ -156,12 +156,13 @@ class Condition(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    group = models.CharField(max_length=40, blank=True, help_text="e.g. adults, older people")
     denominator = models.CharField(
         max_length=12, choices=Denominator.choices, default=Denominator.POPULATION
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["group", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -199,3 +200,26 @@ class PrevalenceRate(models.Model):
     def __str__(self) -> str:
         upper = self.age_max if self.age_max is not None else "+"
         return f"{self.condition.code} {self.sex} {self.age_min}-{upper}: {self.rate:.3f}"
+
+
+class PopulationProjection(models.Model):
+    """Projected population of a local authority by sex and single year of age (ONS SNPP)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="projections")
+    year = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_AGE)])
+    count = models.FloatField(validators=[MinValueValidator(0)])
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year", "sex", "age"], name="projection_cell_unique"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="projection_not_negative"),
+        ]
+        indexes = [models.Index(fields=["year"])]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year} {self.sex} {self.age}: {self.count:g}"

@@ -8,10 +8,12 @@ from needs.geography import ANCESTOR_CODE, PARENT_CODE, small_area_ancestors
 from needs.models import (
     SMALL_AREA_LEVELS,
     Area,
+    AreaLevel,
     Condition,
     LocalityArea,
     LocalityScheme,
     PopulationEstimate,
+    PopulationProjection,
     PrevalenceRate,
 )
 
@@ -86,3 +88,40 @@ def rate_publications(*, condition: Condition) -> list[str]:
     """The publications a condition's rates come from, each once (for captions)."""
     rows = PrevalenceRate.objects.filter(condition=condition).values_list("source", flat=True)
     return sorted(set(rows))
+
+
+def projections_frame(*, years: list[int]) -> pd.DataFrame:
+    rows = PopulationProjection.objects.filter(year__in=years).values_list(
+        "area__code", "year", "sex", "age", "count"
+    )
+    return pd.DataFrame.from_records(
+        list(rows), columns=[c.AREA_CODE, c.YEAR, c.SEX, c.AGE, c.COUNT]
+    )
+
+
+def projection_years() -> list[int]:
+    return sorted(PopulationProjection.objects.values_list("year", flat=True).distinct())
+
+
+def authority_of_small_areas(*, codes: list[str]) -> pd.Series:
+    """Small-area code → the code of the local authority district above it."""
+    districts = Area.objects.filter(level=AreaLevel.LAD).values_list("code", flat=True)
+    pairs = small_area_expansion(codes=list(districts))
+    pairs = pairs[pairs[c.AREA_CODE].isin(codes)]
+    return pairs.set_index(c.AREA_CODE)[ANCESTOR_CODE]
+
+
+def rates_frame_for(*, conditions: list[Condition]) -> pd.DataFrame:
+    """The rates of several conditions in one table (condition_code, sex, ages, rate, bounds)."""
+    rows = PrevalenceRate.objects.filter(condition__in=conditions).values_list(
+        "condition__code", "sex", "age_min", "age_max", "rate", "lower", "upper"
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows),
+        columns=[c.CONDITION_CODE, c.SEX, c.AGE_MIN, c.AGE_MAX, c.RATE, c.LOWER, c.UPPER],
+    )
+    return frame.astype({c.AGE_MAX: float, c.LOWER: float, c.UPPER: float})
+
+
+def conditions_with_rates() -> list[Condition]:
+    return list(Condition.objects.filter(rates__isnull=False).distinct().order_by("group", "name"))

@@ -4,21 +4,24 @@ Each function replaces what it is given as a whole, inside the caller's transact
 same data twice leaves one copy.
 """
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 from django.db import transaction
 
 from needs import columns as c
+from needs.importers import rates as rates_parser
 from needs.models import (
+    MAX_AGE,
     Area,
     Condition,
+    Denominator,
     Deprivation,
     Locality,
     LocalityArea,
     LocalityScheme,
     PopulationEstimate,
+    PopulationProjection,
     PrevalenceRate,
 )
 
@@ -83,6 +86,28 @@ def population_replace(*, population: pd.DataFrame, area_ids: dict[str, int]) ->
 
 
 @transaction.atomic
+def projections_replace(*, projections: pd.DataFrame, area_ids: dict[str, int], source: str) -> int:
+    """Replace the projections of these authorities. Returns rows written."""
+    codes = projections[c.AREA_CODE].unique()
+    PopulationProjection.objects.filter(area_id__in=[area_ids[code] for code in codes]).delete()
+    rows = [
+        PopulationProjection(
+            area_id=area_ids[code],
+            year=int(year),
+            sex=sex,
+            age=int(age),
+            count=float(count),
+            source=source,
+        )
+        for code, year, sex, age, count in projections[
+            [c.AREA_CODE, c.YEAR, c.SEX, c.AGE, c.COUNT]
+        ].itertuples(index=False)
+    ]
+    PopulationProjection.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
 def deprivation_replace(
     *, deprivation: pd.DataFrame, area_ids: dict[str, int], edition: str
 ) -> int:
@@ -133,38 +158,71 @@ def locality_scheme_replace(
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "prevalence_rates.csv"
 
 
+class ImportRefused(ValueError):
+    """A file that failed validation: nothing was written. `errors` lists what to fix."""
+
+    def __init__(self, errors: list[str], total: int) -> None:
+        self.errors = errors
+        self.total = total
+        more = f" (first {len(errors)} of {total} shown)" if total > len(errors) else ""
+        super().__init__(f"{total} problem(s){more}:\n" + "\n".join(errors))
+
+
 @transaction.atomic
+def rates_load(*, path: Path, name: str | None = None) -> int:
+    """Validate a whole rates file, then replace those conditions' rates from its sources.
+
+    Returns the number of rate rows written. Raises ImportRefused, writing nothing, on any error.
+    """
+    parsed = rates_parser.parse(path, max_age=MAX_AGE, name=name)
+    if parsed.errors:
+        raise ImportRefused(parsed.errors, parsed.total_errors)
+    rates = parsed.rates
+    conditions = {code: _condition(group) for code, group in rates.groupby("condition_code")}
+    PrevalenceRate.objects.filter(
+        condition__in=conditions.values(), source__in=rates["source"].unique()
+    ).delete()
+    PrevalenceRate.objects.bulk_create(
+        PrevalenceRate(condition=conditions[row.condition_code], **_rate_fields(row))
+        for row in rates.itertuples(index=False)
+    )
+    return len(rates)
+
+
 def rate_catalogue_load(*, path: Path = CATALOGUE_PATH) -> int:
     """Load the shipped catalogue of published prevalence rates (idempotent). Returns rows."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        condition, _ = Condition.objects.update_or_create(
-            code=row["condition_code"],
-            defaults={"name": row["condition_name"], "description": row["condition_description"]},
-        )
-        PrevalenceRate.objects.update_or_create(
-            condition=condition,
-            sex=row["sex"],
-            age_min=int(row["age_min"]),
-            source=row["source"],
-            defaults=_rate_fields(row),
-        )
-    return len(rows)
+    return rates_load(path=path)
 
 
-def _optional_float(text: str) -> float | None:
-    return float(text) if text.strip() else None
+def _condition(rows: pd.DataFrame) -> Condition:
+    first = rows.iloc[0]
+    condition, _ = Condition.objects.update_or_create(
+        code=first["condition_code"],
+        defaults={
+            "name": first["condition_name"],
+            "description": first["condition_description"],
+            "group": first["condition_group"],
+            "denominator": first["denominator"] or Denominator.POPULATION,
+        },
+    )
+    return condition
 
 
-def _rate_fields(row: dict[str, str]) -> dict[str, object]:
+def _optional(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _rate_fields(row: object) -> dict[str, object]:
     return {
-        "age_max": int(row["age_max"]) if row["age_max"].strip() else None,
-        "rate": float(row["rate"]),
-        "lower": _optional_float(row["lower"]),
-        "upper": _optional_float(row["upper"]),
-        "source_table": row["source_table"],
-        "source_year": int(row["source_year"]),
-        "source_url": row["source_url"],
-        "notes": row["notes"],
+        "sex": row.sex,
+        "age_min": int(row.age_min),
+        "age_max": None if pd.isna(row.age_max) else int(row.age_max),
+        "rate": float(row.rate),
+        "lower": _optional(row.lower),
+        "upper": _optional(row.upper),
+        "source": row.source,
+        "source_table": row.source_table,
+        "source_year": int(row.source_year),
+        "source_url": row.source_url,
+        "notes": row.notes,
     }

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 from shapely.geometry import box
 
-from gapanalysis.maps import BLUES_5, MapAssets, ambition_classes, choropleth, quantile_classes
+from needs.maps import BLUES_5, MapAssets, ambition_classes, choropleth, quantile_classes
 
 ASSETS = MapAssets(
     scripts=(("leaflet", "/static/vendor/leaflet/leaflet.js"),),

@@ -1,0 +1,82 @@
+"""Need for any year: read the inputs through selectors, compute with the pure modules.
+
+Used by the need pages and downloads; writes nothing.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from needs import columns as c
+from needs import estimation, projection
+from needs import selectors as needs_selectors
+from needs.models import MAX_AGE, Condition, LocalityScheme
+
+UNIT_NAME = "unit_name"
+
+
+class NeedUnavailable(ValueError):
+    """The estimate cannot be made as asked; the message says what to load or choose."""
+
+
+@dataclass(frozen=True)
+class NeedEstimates:
+    year: int
+    base_year: int
+    conditions: list[Condition]
+    small_areas: pd.DataFrame
+    localities: pd.DataFrame
+    whole_area: pd.DataFrame
+
+    @property
+    def projected(self) -> bool:
+        return self.year != self.base_year
+
+
+def need_estimates(
+    *, year: int | None, scheme: LocalityScheme, conditions: list[Condition]
+) -> NeedEstimates:
+    base_year = needs_selectors.latest_population_year()
+    if base_year is None:
+        raise NeedUnavailable("No population estimates are loaded yet.")
+    year = year or base_year
+    population = needs_selectors.population_frame(year=base_year)
+    codes, _, people = estimation.population_array(population, max_age=MAX_AGE)
+    people = _for_year(people, codes, base_year=base_year, year=year)
+    rates = needs_selectors.rates_frame_for(conditions=conditions)
+    arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
+    measures = estimation.expected_cases_array(people, arrays)
+    residents = people.sum(axis=(1, 2))  # (area, year): everyone, for "per 1,000 residents"
+    measures[c.RESIDENTS] = np.repeat(residents[:, None, :], len(arrays.conditions), axis=1)
+    small = estimation.measures_frame(codes, arrays.conditions, np.array([year]), measures)
+    membership = needs_selectors.locality_membership_frame(scheme=scheme)
+    small = small[small[c.AREA_CODE].isin(membership[c.AREA_CODE])]
+    names = needs_selectors.area_names_frame(codes=list(small[c.AREA_CODE].unique()))
+    return NeedEstimates(
+        year=year,
+        base_year=base_year,
+        conditions=conditions,
+        small_areas=small.merge(names.rename(columns={"unit_code": c.AREA_CODE}), on=c.AREA_CODE),
+        localities=estimation.aggregate_to_localities(small, membership),
+        whole_area=estimation.aggregate_to_whole_area(small),
+    )
+
+
+def _for_year(people: np.ndarray, codes: np.ndarray, *, base_year: int, year: int) -> np.ndarray:
+    if year == base_year:
+        return people
+    if year < base_year:
+        raise NeedUnavailable(
+            f"Population is loaded for {base_year}; choose {base_year} or a projected year."
+        )
+    frame = needs_selectors.projections_frame(years=[base_year, year])
+    try:
+        authorities, factors = projection.growth_factors(
+            frame, base_year=base_year, years=[year], max_age=MAX_AGE
+        )
+        authority = needs_selectors.authority_of_small_areas(codes=list(codes))
+        index = pd.Index(authorities).get_indexer(authority.reindex(codes).to_numpy())
+        return projection.project(people, index, factors)
+    except projection.ProjectionError as error:
+        raise NeedUnavailable(str(error)) from error

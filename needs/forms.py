@@ -1,0 +1,44 @@
+"""The need page's question: which condition, which year, which level."""
+
+from django import forms
+
+from needs import selectors
+from needs.models import Condition
+
+LEVELS = [("locality", "Localities"), ("small_area", "Small areas (LSOAs)")]
+
+
+class NeedQueryForm(forms.Form):
+    condition = forms.ModelChoiceField(
+        queryset=Condition.objects.none(), to_field_name="code", empty_label=None
+    )
+    year = forms.TypedChoiceField(coerce=int, choices=[])
+    level = forms.ChoiceField(choices=LEVELS, initial="locality")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        codes = [condition.code for condition in selectors.conditions_with_rates()]
+        self.fields["condition"].queryset = Condition.objects.filter(code__in=codes).order_by(
+            "group", "name"
+        )
+        base = selectors.latest_population_year()
+        years = [base] if base else []
+        years += [y for y in selectors.projection_years() if base and y > base]
+        self.fields["year"].choices = [
+            (y, str(y) + (" (projected)" if y != base else "")) for y in years
+        ]
+
+
+def need_query(data: dict) -> NeedQueryForm:
+    """A bound form with defaults filled in, so the page works with no parameters at all."""
+    form = NeedQueryForm(data or None)
+    if not data:
+        first = form.fields["condition"].queryset.first()
+        year_choices = form.fields["year"].choices
+        defaults = {
+            "condition": first.code if first else "",
+            "year": year_choices[0][0] if year_choices else "",
+            "level": "locality",
+        }
+        form = NeedQueryForm(defaults)
+    return form

@@ -1,0 +1,121 @@
+"""Prevalence-rate tables (CSV): parse and validate the whole file before anything is written.
+
+Pure: no Django. Errors name the file, the row (as a spreadsheet shows it: the header is row 1)
+and the column, so an analyst can find and fix them.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from needs.estimation import PERSONS, SEXES, RateTableError, rates_by_single_year
+
+REQUIRED = [
+    "condition_code",
+    "condition_name",
+    "sex",
+    "age_min",
+    "age_max",
+    "rate",
+    "lower",
+    "upper",
+    "source",
+    "source_year",
+]
+OPTIONAL = [
+    "condition_description",
+    "condition_group",
+    "denominator",
+    "source_table",
+    "source_url",
+    "notes",
+]
+NUMBERS = {
+    "age_min": True,
+    "age_max": False,
+    "rate": True,
+    "lower": False,
+    "upper": False,
+    "source_year": True,
+}
+MAX_ERRORS = 100
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    rates: pd.DataFrame
+    errors: list[str]
+    total_errors: int
+
+
+def parse(path: Path, *, max_age: int, name: str | None = None) -> ParseResult:
+    """Read a rates CSV (UTF-8, with or without BOM) and check every row."""
+    label = name or path.name
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        return ParseResult(pd.DataFrame(), [f"{label}: cannot be read as CSV ({error})."], 1)
+    missing = [column for column in REQUIRED if column not in raw.columns]
+    if missing:
+        return ParseResult(raw, [f"{label}: missing column(s) {', '.join(missing)}."], 1)
+    rates, errors = _typed(raw, label, max_age=max_age)
+    if not errors:
+        errors = _band_errors(rates, label, max_age=max_age)
+    return ParseResult(rates, errors[:MAX_ERRORS], len(errors))
+
+
+def _typed(raw: pd.DataFrame, label: str, *, max_age: int) -> tuple[pd.DataFrame, list[str]]:
+    frame = raw.reindex(columns=REQUIRED + OPTIONAL, fill_value="")
+    errors: list[str] = []
+    for column, required in NUMBERS.items():
+        text = frame[column].str.strip()
+        values = pd.to_numeric(text, errors="coerce")
+        bad = (values.isna() & (text != "")) | (required & (text == ""))
+        errors += [
+            f"{label}, row {i + 2}, column {column}: {frame.loc[i, column]!r} is not a number."
+            for i in frame.index[bad]
+        ]
+        frame[column] = values
+    sexes = set(SEXES) | {PERSONS}
+    errors += [
+        f"{label}, row {i + 2}, column sex: {frame.loc[i, 'sex']!r} must be F, M or P."
+        for i in frame.index[~frame["sex"].isin(sexes)]
+    ]
+    ages = frame["age_min"].between(0, max_age) & (
+        frame["age_max"].isna() | (frame["age_max"] >= frame["age_min"])
+    )
+    errors += [
+        f"{label}, row {i + 2}, column age_max: the band {frame.loc[i, 'age_min']:g} to "
+        f"{frame.loc[i, 'age_max']:g} is empty or outside ages 0 to {max_age}."
+        for i in frame.index[~ages & frame["age_min"].notna()]
+    ]
+    return frame, errors
+
+
+def _band_errors(rates: pd.DataFrame, label: str, *, max_age: int) -> list[str]:
+    try:
+        single = rates_by_single_year(rates, max_age=max_age)
+    except RateTableError as error:
+        return [f"{label}: {_spreadsheet_rows(str(error))}"]
+    return [f"{label}: {message}" for message in _gaps(single)]
+
+
+def _spreadsheet_rows(message: str) -> str:
+    # rates_by_single_year numbers data rows from 1; in the file the header is row 1.
+    return message.replace("rate rows", "data rows (file row = data row + 1)")
+
+
+def _gaps(single: pd.DataFrame) -> list[str]:
+    """A condition × sex whose bands leave a hole (e.g. 16-24 and 35+ with 25-34 missing)."""
+    messages = []
+    for (code, sex), ages in single.groupby(["condition_code", "sex"])["age"]:
+        present = np.sort(ages.to_numpy())
+        holes = np.setdiff1d(np.arange(present[0], present[-1] + 1), present)
+        if len(holes):
+            messages.append(
+                f"condition {code!r}, sex {sex}: no rate for ages {holes[0]} to {holes[-1]} "
+                "between its bands (a missing age band)."
+            )
+    return messages

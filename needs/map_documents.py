@@ -1,0 +1,43 @@
+"""Serving map documents: where their assets live, and the headers that keep them offline."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.templatetags.static import static
+
+from needs.maps import MapAssets
+
+# Map documents run Leaflet from this site only; nothing else may load or be contacted.
+MAP_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:{tiles}; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+def map_assets() -> MapAssets:
+    return MapAssets(
+        scripts=(("leaflet", static("vendor/leaflet/leaflet.js")),),
+        stylesheets=(
+            ("leaflet_css", static("vendor/leaflet/leaflet.css")),
+            ("jsna_css", static("css/jsna.css")),
+        ),
+        tiles_url=settings.MAP_TILES_URL,
+        tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
+    )
+
+
+def map_response(html: str) -> HttpResponse:
+    """The map document, frameable by this site only, under a policy that loads nothing else."""
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = MAP_CSP.format(tiles=_tiles_source())
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def _tiles_source() -> str:
+    """The optional tile server's origin, allowed as an image source ('' when tiles are off)."""
+    if not settings.MAP_TILES_URL:
+        return ""
+    url = urlsplit(settings.MAP_TILES_URL)
+    return f" {url.scheme}://{url.netloc.replace('{s}.', '*.')}"

@@ -1,0 +1,64 @@
+"""The need map: estimated people per 1,000 at risk for one condition. Pure: no Django."""
+
+import geopandas as gpd
+import numpy as np
+
+from needs import columns as c
+from needs.maps import NAME_COLUMN, MapAssets, MapDocument, choropleth, quantile_classes
+
+
+def people(value: float) -> str:
+    """Counts of people rounded to the nearest 10: estimates are not precise to the person."""
+    return "not available" if not np.isfinite(value) else f"{round(value, -1):,.0f}"
+
+
+def interval_text(lower: float, upper: float) -> str:
+    if lower is None or upper is None or not (np.isfinite(lower) and np.isfinite(upper)):
+        return "not published with the rates used"
+    return f"{people(lower)} to {people(upper)}"
+
+
+def need_map(
+    units: gpd.GeoDataFrame,
+    *,
+    title: str,
+    unit_label: str,
+    caption: str,
+    assets: MapAssets,
+    value_column: str = c.PER_1000_RESIDENTS,
+) -> MapDocument:
+    """`units`: unit_name, expected_cases, expected_lower/upper, the per-1,000 columns, geometry.
+
+    Shaded by people in need per 1,000 residents by default: it shows where need concentrates
+    once age and sex structure is applied, which a per-1,000-at-risk rate (flat for a flat
+    rate) cannot.
+    """
+    shown = units.assign(
+        cases_text=units[c.EXPECTED_CASES].map(people),
+        rate_text=units[c.RATE_PER_1000].map(lambda v: f"{v:,.1f}"),
+        interval_text=[
+            interval_text(lo, hi)
+            for lo, hi in zip(units[c.EXPECTED_LOWER], units[c.EXPECTED_UPPER], strict=True)
+        ],
+    )
+    if c.PER_1000_RESIDENTS in units:
+        shown["residents_text"] = units[c.PER_1000_RESIDENTS].map(lambda v: f"{v:,.1f}")
+    return choropleth(
+        shown,
+        value_column=value_column,
+        classes=quantile_classes(shown[value_column].to_numpy(float), unit="per 1,000"),
+        title=title,
+        tooltip=[
+            (NAME_COLUMN, unit_label),
+            ("cases_text", "Estimated people"),
+            ("interval_text", "Interval"),
+            ("rate_text", "Per 1,000 people at risk"),
+            *_residents_tooltip(units),
+        ],
+        assets=assets,
+        caption=caption,
+    )
+
+
+def _residents_tooltip(units: gpd.GeoDataFrame) -> list[tuple[str, str]]:
+    return [("residents_text", "Per 1,000 residents")] if c.PER_1000_RESIDENTS in units else []

@@ -1,0 +1,120 @@
+"""What the need pages show: estimates for one condition, year and level, as table, map or file."""
+
+from urllib.parse import urlencode
+
+import pandas as pd
+from django.urls import reverse
+
+from needs import columns as c
+from needs import exports, geography, map_documents, need_maps
+from needs import selectors as needs_selectors
+from needs.estimates import NeedEstimates, NeedUnavailable, need_estimates
+from needs.labels import SYNTHETIC_LABEL
+from needs.maps import MapDocument
+
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+COLUMNS = {
+    "unit_code": "Code",
+    "unit_name": "Name",
+    c.POPULATION: "Population at risk",
+    c.EXPECTED_CASES: "Estimated people",
+    c.EXPECTED_LOWER: "Lower bound",
+    c.EXPECTED_UPPER: "Upper bound",
+    c.RATE_PER_1000: "Per 1,000 at risk",
+    c.RESIDENTS: "Residents (all ages)",
+    c.PER_1000_RESIDENTS: "Per 1,000 residents",
+}
+
+
+def _estimates(query: dict) -> NeedEstimates:
+    scheme = needs_selectors.default_locality_scheme()
+    if scheme is None:
+        raise NeedUnavailable("No locality scheme exists yet: load the demo or create one.")
+    return need_estimates(year=query["year"], scheme=scheme, conditions=[query["condition"]])
+
+
+def _table(estimates: NeedEstimates, level: str) -> pd.DataFrame:
+    if level == "small_area":
+        table = estimates.small_areas.rename(columns={c.AREA_CODE: "unit_code"})
+    else:
+        table = estimates.localities.rename(
+            columns={c.LOCALITY_CODE: "unit_code", c.LOCALITY_NAME: "unit_name"}
+        )
+    return table.sort_values("unit_name")[list(COLUMNS)].round(2)
+
+
+def notes(query: dict, estimates: NeedEstimates) -> list[str]:
+    condition = query["condition"]
+    lines = [
+        f"{condition.name}, {estimates.year}"
+        + (f" (projected from {estimates.base_year})" if estimates.projected else ""),
+        "Estimated people = population by sex and single year of age x published prevalence "
+        "rates; bounds use the published interval of each rate where one exists.",
+        *(f"Rates: {source}" for source in needs_selectors.rate_sources(condition=condition)),
+    ]
+    scheme = needs_selectors.default_locality_scheme()
+    if scheme and scheme.is_synthetic:
+        lines.insert(0, SYNTHETIC_LABEL)
+    return lines
+
+
+def page_context(*, query: dict, querystring: dict) -> dict:
+    try:
+        estimates = _estimates(query)
+    except NeedUnavailable as error:
+        return {"unavailable": str(error)}
+    params = urlencode({key: querystring.get(key, "") for key in ("condition", "year", "level")})
+    if not querystring:
+        params = urlencode(
+            {"condition": query["condition"].code, "year": query["year"], "level": query["level"]}
+        )
+    scheme = needs_selectors.default_locality_scheme()
+    return {
+        "estimates": estimates,
+        "rows": _table(estimates, query["level"]).to_dict("records"),
+        "whole": estimates.whole_area.iloc[0].to_dict() if len(estimates.whole_area) else None,
+        "condition": query["condition"],
+        "level": query["level"],
+        "sources": needs_selectors.rate_sources(condition=query["condition"]),
+        "map_url": f"{reverse('needs:need_map')}?{params}",
+        "csv_url": f"{reverse('needs:need_download', args=['csv'])}?{params}",
+        "xlsx_url": f"{reverse('needs:need_download', args=['xlsx'])}?{params}",
+        "synthetic_label": SYNTHETIC_LABEL if scheme and scheme.is_synthetic else "",
+    }
+
+
+def map_document(*, query: dict) -> MapDocument:
+    estimates = _estimates(query)
+    table = _table(estimates, query["level"])
+    scheme = needs_selectors.default_locality_scheme()
+    membership = needs_selectors.locality_membership_frame(scheme=scheme)
+    shapes = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
+    small = geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"])
+    if query["level"] == "small_area":
+        units = geography.simplified(small).rename(columns={c.AREA_CODE: "unit_code"})
+    else:
+        units = geography.dissolve_to_localities(small, membership)
+        units = units.rename(columns={c.LOCALITY_CODE: "unit_code"})[["unit_code", "geometry"]]
+    units = units.merge(table, on="unit_code")
+    label = "Small area" if query["level"] == "small_area" else "Locality"
+    return need_maps.need_map(
+        units,
+        title=f"Estimated {query['condition'].name.lower()} per 1,000 residents, {estimates.year}",
+        unit_label=label,
+        caption=" ".join(notes(query, estimates)[:1])
+        + (". Projected." if estimates.projected else "."),
+        assets=map_documents.map_assets(),
+    )
+
+
+def download(*, query: dict, fmt: str) -> tuple[bytes, str]:
+    estimates = _estimates(query)
+    table = _table(estimates, query["level"]).rename(columns=COLUMNS)
+    lines = notes(query, estimates)
+    name = f"need-{query['condition'].code}-{estimates.year}-{query['level']}.{fmt}"
+    if fmt == "csv":
+        return exports.to_csv_bytes(table, notes=lines), name
+    return exports.to_xlsx_bytes(table, title=lines[0], notes=lines[1:]), name
