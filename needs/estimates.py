@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from needs import columns as c
-from needs import estimation, projection
+from needs import deprivation, estimation, projection
 from needs import selectors as needs_selectors
 from needs.models import MAX_AGE, Condition, LocalityScheme
 
@@ -28,6 +28,7 @@ class NeedEstimates:
     small_areas: pd.DataFrame
     localities: pd.DataFrame
     whole_area: pd.DataFrame
+    deprivation_note: str = ""
 
     @property
     def projected(self) -> bool:
@@ -35,7 +36,11 @@ class NeedEstimates:
 
 
 def need_estimates(
-    *, year: int | None, scheme: LocalityScheme, conditions: list[Condition]
+    *,
+    year: int | None,
+    scheme: LocalityScheme,
+    conditions: list[Condition],
+    adjust_for_deprivation: bool = False,
 ) -> NeedEstimates:
     base_year = needs_selectors.latest_population_year()
     if base_year is None:
@@ -47,6 +52,9 @@ def need_estimates(
     rates = needs_selectors.rates_frame_for(conditions=conditions)
     arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
     measures = estimation.expected_cases_array(people, arrays)
+    note = ""
+    if adjust_for_deprivation:
+        note = _adjust(measures, codes, conditions, arrays.conditions)
     residents = people.sum(axis=(1, 2))  # (area, year): everyone, for "per 1,000 residents"
     measures[c.RESIDENTS] = np.repeat(residents[:, None, :], len(arrays.conditions), axis=1)
     small = estimation.measures_frame(codes, arrays.conditions, np.array([year]), measures)
@@ -60,6 +68,38 @@ def need_estimates(
         small_areas=small.merge(names.rename(columns={"unit_code": c.AREA_CODE}), on=c.AREA_CODE),
         localities=estimation.aggregate_to_localities(small, membership),
         whole_area=estimation.aggregate_to_whole_area(small),
+        deprivation_note=note,
+    )
+
+
+def _adjust(
+    measures: dict[str, np.ndarray],
+    codes: np.ndarray,
+    conditions: list[Condition],
+    order: tuple[str, ...],
+) -> str:
+    """Re-weight the estimates by IMD quintile in place; return the sentence that says so."""
+    by_code = {condition.code: condition for condition in conditions}
+    ordered = [by_code[code] for code in order]
+    risks, sources = needs_selectors.relative_risk_matrix(conditions=ordered)
+    lacking = [
+        condition.name for condition, row in zip(ordered, risks, strict=True) if np.isnan(row).any()
+    ]
+    if lacking:
+        raise NeedUnavailable(
+            f"No relative risks by deprivation are loaded for {', '.join(lacking)}: load them "
+            "with `manage.py import_relative_risks FILE`, or turn the adjustment off."
+        )
+    deciles = needs_selectors.imd_deciles(codes=list(codes)).reindex(codes).to_numpy(float)
+    quintiles = deprivation.quintile_of_decile(deciles)
+    for name in (c.EXPECTED_CASES, c.EXPECTED_LOWER, c.EXPECTED_UPPER):
+        measures[name] = deprivation.adjust(measures[name], quintiles, risks)
+    unknown = int((quintiles == 0).sum())
+    return (
+        "Adjusted for deprivation: small-area estimates re-weighted by relative risks for each "
+        f"IMD quintile ({'; '.join(sources)}), keeping the whole-area total equal to the "
+        "unadjusted estimate."
+        + (f" {unknown} small areas without an IMD decile were left unweighted." if unknown else "")
     )
 
 

@@ -14,6 +14,7 @@ class NeedQueryForm(forms.Form):
     )
     year = forms.TypedChoiceField(coerce=int, choices=[])
     level = forms.ChoiceField(choices=LEVELS, initial="locality")
+    adjust_for_deprivation = forms.BooleanField(required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -223,3 +223,30 @@ class PopulationProjection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.year} {self.sex} {self.age}: {self.count:g}"
+
+
+class RelativeRisk(models.Model):
+    """Relative risk of a condition by IMD quintile (1 = most deprived), with its source."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="risks")
+    imd_quintile = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    relative_risk = models.FloatField(validators=[MinValueValidator(0)])
+    source = models.CharField(max_length=300)
+    source_year = models.PositiveSmallIntegerField()
+    source_url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["condition", "imd_quintile"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "imd_quintile"], name="relative_risk_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(imd_quintile__gte=1, imd_quintile__lte=5), name="risk_quintile_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition.code} IMD quintile {self.imd_quintile}: {self.relative_risk:g}"

@@ -33,7 +33,12 @@ def _estimates(query: dict) -> NeedEstimates:
     scheme = needs_selectors.default_locality_scheme()
     if scheme is None:
         raise NeedUnavailable("No locality scheme exists yet: load the demo or create one.")
-    return need_estimates(year=query["year"], scheme=scheme, conditions=[query["condition"]])
+    return need_estimates(
+        year=query["year"],
+        scheme=scheme,
+        conditions=[query["condition"]],
+        adjust_for_deprivation=query.get("adjust_for_deprivation", False),
+    )
 
 
 def _table(estimates: NeedEstimates, level: str) -> pd.DataFrame:
@@ -54,6 +59,7 @@ def notes(query: dict, estimates: NeedEstimates) -> list[str]:
         "Estimated people = population by sex and single year of age x published prevalence "
         "rates; bounds use the published interval of each rate where one exists.",
         *(f"Rates: {source}" for source in needs_selectors.rate_sources(condition=condition)),
+        estimates.deprivation_note or "Not adjusted for deprivation.",
     ]
     scheme = needs_selectors.default_locality_scheme()
     if scheme and scheme.is_synthetic:
@@ -66,11 +72,14 @@ def page_context(*, query: dict, querystring: dict) -> dict:
         estimates = _estimates(query)
     except NeedUnavailable as error:
         return {"unavailable": str(error)}
-    params = urlencode({key: querystring.get(key, "") for key in ("condition", "year", "level")})
-    if not querystring:
-        params = urlencode(
-            {"condition": query["condition"].code, "year": query["year"], "level": query["level"]}
-        )
+    params = urlencode(
+        {
+            "condition": query["condition"].code,
+            "year": query["year"],
+            "level": query["level"],
+            **({"adjust_for_deprivation": "on"} if query.get("adjust_for_deprivation") else {}),
+        }
+    )
     scheme = needs_selectors.default_locality_scheme()
     return {
         "estimates": estimates,
@@ -104,10 +113,20 @@ def map_document(*, query: dict) -> MapDocument:
         units,
         title=f"Estimated {query['condition'].name.lower()} per 1,000 residents, {estimates.year}",
         unit_label=label,
-        caption=" ".join(notes(query, estimates)[:1])
-        + (". Projected." if estimates.projected else "."),
+        caption=_caption(query, estimates),
         assets=map_documents.map_assets(),
     )
+
+
+def _caption(query: dict, estimates: NeedEstimates) -> str:
+    scheme = needs_selectors.default_locality_scheme()
+    parts = [SYNTHETIC_LABEL + "." if scheme and scheme.is_synthetic else ""]
+    if estimates.projected:
+        parts.append(f"Projected from {estimates.base_year}.")
+    parts.append(estimates.deprivation_note or "Not adjusted for deprivation.")
+    publications = needs_selectors.rate_publications(condition=query["condition"])
+    parts.append(f"Rates: {'; '.join(publications)}.")
+    return " ".join(part for part in parts if part)
 
 
 def download(*, query: dict, fmt: str) -> tuple[bytes, str]:

@@ -1,5 +1,6 @@
 """Reads: the only place where needs' database rows become DataFrames."""
 
+import numpy as np
 import pandas as pd
 from django.db.models import Max
 
@@ -10,11 +11,13 @@ from needs.models import (
     Area,
     AreaLevel,
     Condition,
+    Deprivation,
     LocalityArea,
     LocalityScheme,
     PopulationEstimate,
     PopulationProjection,
     PrevalenceRate,
+    RelativeRisk,
 )
 
 
@@ -125,3 +128,23 @@ def rates_frame_for(*, conditions: list[Condition]) -> pd.DataFrame:
 
 def conditions_with_rates() -> list[Condition]:
     return list(Condition.objects.filter(rates__isnull=False).distinct().order_by("group", "name"))
+
+
+def relative_risk_matrix(*, conditions: list[Condition]) -> tuple[np.ndarray, list[str]]:
+    """(condition, quintile 1..5) relative risks, NaN where none are loaded; and their sources."""
+    order = {condition.pk: i for i, condition in enumerate(conditions)}
+    matrix = np.full((len(conditions), 5), np.nan)
+    sources = set()
+    for risk in RelativeRisk.objects.filter(condition__in=conditions):
+        matrix[order[risk.condition_id], risk.imd_quintile - 1] = risk.relative_risk
+        sources.add(f"{risk.source} ({risk.source_year})")
+    return matrix, sorted(sources)
+
+
+def imd_deciles(*, codes: list[str]) -> pd.Series:
+    """Small-area code → IMD decile from the most recent edition loaded for it."""
+    rows = Deprivation.objects.filter(area__code__in=codes).order_by("area__code", "-edition")
+    frame = pd.DataFrame.from_records(
+        list(rows.values_list("area__code", "decile")), columns=[c.AREA_CODE, "decile"]
+    )
+    return frame.drop_duplicates(c.AREA_CODE).set_index(c.AREA_CODE)["decile"]

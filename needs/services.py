@@ -11,6 +11,7 @@ from django.db import transaction
 
 from needs import columns as c
 from needs.importers import rates as rates_parser
+from needs.importers import relative_risks as risks_parser
 from needs.models import (
     MAX_AGE,
     Area,
@@ -23,6 +24,7 @@ from needs.models import (
     PopulationEstimate,
     PopulationProjection,
     PrevalenceRate,
+    RelativeRisk,
 )
 
 AREA_FIELDS = ["name", "parent", "geometry", "geometry_simplified", "valid_from", "is_synthetic"]
@@ -187,6 +189,36 @@ def rates_load(*, path: Path, name: str | None = None) -> int:
         for row in rates.itertuples(index=False)
     )
     return len(rates)
+
+
+@transaction.atomic
+def relative_risks_load(*, path: Path, name: str | None = None) -> int:
+    """Validate a relative-risk file, then replace those conditions' risks. Atomic."""
+    parsed = risks_parser.parse(path, name=name)
+    errors = list(parsed.errors)
+    known = dict(Condition.objects.values_list("code", "id"))
+    errors += [
+        f"{name or path.name}: unknown condition {code!r}: load its prevalence rates first."
+        for code in sorted(set(parsed.rates.get("condition_code", [])) - set(known))
+    ]
+    if errors:
+        raise ImportRefused(errors, max(parsed.total_errors, len(errors)))
+    frame = parsed.rates
+    RelativeRisk.objects.filter(
+        condition_id__in=[known[c] for c in frame["condition_code"]]
+    ).delete()
+    RelativeRisk.objects.bulk_create(
+        RelativeRisk(
+            condition_id=known[row.condition_code],
+            imd_quintile=int(row.imd_quintile),
+            relative_risk=float(row.relative_risk),
+            source=row.source,
+            source_year=int(row.source_year),
+            source_url=row.source_url,
+        )
+        for row in frame.itertuples(index=False)
+    )
+    return len(frame)
 
 
 def rate_catalogue_load(*, path: Path = CATALOGUE_PATH) -> int:
