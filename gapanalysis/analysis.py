@@ -71,20 +71,23 @@ def _attributed_provision(
     run: AnalysisRun, population: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     norm = run.norm
+    year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
     services = provision_selectors.services_frame(
-        service_type=norm.service_type, capacity_unit=norm.capacity_unit
+        financial_year=year or "", service_type=norm.service_type, capacity_unit=norm.capacity_unit
     )
     if services.empty:
         empty = pd.DataFrame(columns=[c.SERVICE_CODE, c.AREA_CODE, c.CAPACITY, c.SPEND, c.RULE])
         return services, empty
-    catchment = provision_selectors.catchment_frame(service_codes=list(services[c.SERVICE_CODE]))
+    codes = list(services[c.SERVICE_CODE])
+    catchment = provision_selectors.catchment_frame(service_codes=codes, financial_year=year)
+    sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=year)
     expansion = needs_selectors.small_area_expansion(codes=list(catchment[c.AREA_CODE].unique()))
     small_catchment = catchment.rename(columns={c.AREA_CODE: geography.ANCESTOR_CODE}).merge(
         expansion, on=geography.ANCESTOR_CODE
     )[[c.SERVICE_CODE, c.AREA_CODE]]
     served = attribution.served_population(population, services)
     try:
-        attributed = attribution.attribute_services(services, small_catchment, served)
+        attributed = attribution.attribute_services(services, small_catchment, served, sites)
     except attribution.AttributionError as error:
         raise AnalysisInputError(str(error)) from error
     return services, attributed
@@ -159,6 +162,8 @@ def _pinned_inputs(
         "rate_sources": needs_selectors.rate_sources(condition=run.condition),
         "norm": {"code": run.norm.code, "share": run.norm.share, "source": run.norm.source},
         "service_codes": sorted(services[c.SERVICE_CODE]) if not services.empty else [],
+        "financial_year": run.inputs.get("financial_year")
+        or provision_selectors.latest_financial_year(),
         "locality_scheme": run.locality_scheme.name,
     }
 

@@ -23,7 +23,7 @@ _DATA_MODELS = {
         "condition",
         "prevalencerate",
     ],
-    "provision": ["service"],
+    "provision": ["service", "servicefunding", "servicesite"],
     "gapanalysis": ["norm"],
 }
 _RESULT_MODELS = {"gapanalysis": ["analysisrun", "gapresult", "runmap"]}
@@ -43,6 +43,7 @@ READ_ALL = _codenames(_DATA_MODELS, ("view",)) | _codenames(_RESULT_MODELS, ("vi
 ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
     ANALYST: READ_ALL
     | _codenames(_DATA_MODELS, ("add", "change", "delete"))
+    | {("audit", "view_auditentry")}
     | {("gapanalysis", "add_analysisrun")},
     COMMISSIONER: READ_ALL,
     JSNA_MANAGER: READ_ALL | {("gapanalysis", "export_chapter")},

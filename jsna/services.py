@@ -14,6 +14,7 @@ from gapanalysis.services import norm_catalogue_load
 from jsna.demo_area import DEMO_SEED, DemoArea, generate_demo_area
 from jsna.demo_projections import SOURCE as DEMO_PROJECTION_SOURCE
 from jsna.demo_projections import district_projections
+from jsna.demo_services import demo_service_records
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from needs import columns as c
 from needs import services as needs_services
@@ -60,7 +61,11 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
         area_ids=area_ids,
         is_synthetic=True,
     )
-    services_upsert(services=demo.services, area_ids=area_ids, is_synthetic=True)
+    services_upsert(
+        services=demo_service_records(demo.services, seed=seed),
+        area_ids=area_ids,
+        is_synthetic=True,
+    )
     needs_services.projections_replace(
         projections=district_projections(demo.areas, demo.population),
         area_ids=area_ids,
@@ -71,7 +76,7 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
         small_areas=int((demo.areas["level"] == "lsoa21").sum()),
         population_rows=rows,
         population_total=float(demo.population[c.COUNT].sum()),
-        services=len(demo.services),
+        services=len(demo.services),  # each has a record for two financial years
         localities=membership[c.LOCALITY_CODE].nunique(),
     )
 

@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from provision.models import Service
+from provision.models import Service, ServiceFunding, ServiceSite
+
+
+class FundingInline(admin.TabularInline):
+    model = ServiceFunding
+    extra = 0
+
+
+class SiteInline(admin.TabularInline):
+    model = ServiceSite
+    raw_id_fields = ["area"]
+    extra = 0
 
 
 @admin.register(Service)
@@ -9,7 +20,6 @@ class ServiceAdmin(admin.ModelAdmin):
         "name",
         "provider",
         "provider_type",
-        "funder",
         "category",
         "service_type",
         "capacity",
@@ -18,7 +28,7 @@ class ServiceAdmin(admin.ModelAdmin):
         "financial_year",
         "is_synthetic",
     ]
-    list_filter = ["category", "funder", "provider_type", "financial_year", "is_synthetic"]
+    list_filter = ["financial_year", "category", "provider_type", "is_synthetic"]
     search_fields = ["name", "provider", "code", "service_type"]
-    raw_id_fields = ["site_area"]
     filter_horizontal = ["catchment"]
+    inlines = [FundingInline, SiteInline]

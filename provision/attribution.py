@@ -1,8 +1,9 @@
 """Attribution of services to small areas. Pure: no Django, no I/O.
 
-A service reaches the small areas of its catchment; a service with no catchment is taken to serve
-the whole area. Either way its capacity and spend are shared out by the population of those small
-areas, so a service spanning several localities is split between them, never counted twice.
+A service reaches the small areas of its catchment; without a catchment, the small areas its
+sites lie in (point in polygon); with neither, the whole area. Either way its capacity and spend
+are shared out by the population it serves in those small areas, so a service spanning several
+localities is split between them, never counted twice.
 """
 
 import numpy as np
@@ -23,6 +24,7 @@ from needs.columns import (
 )
 
 RULE_CATCHMENT = "catchment, shared by population"
+RULE_SITE = "site area, shared by population"
 RULE_WHOLE_AREA = "whole area, shared by population"
 
 
@@ -50,18 +52,26 @@ def served_population(population: pd.DataFrame, services: pd.DataFrame) -> pd.Da
 
 
 def attribute_services(
-    services: pd.DataFrame, catchments: pd.DataFrame, population: pd.DataFrame
+    services: pd.DataFrame,
+    catchments: pd.DataFrame,
+    population: pd.DataFrame,
+    sites: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Share each service's capacity and spend over the small areas it serves.
 
     `services`: service_code, capacity, spend. `catchments`: service_code, area_code (small
     areas, already expanded from any level). `population`: service_code, area_code, population
-    (the people each service is for, from `served_population`). Returns service_code,
-    area_code, share, capacity, spend, rule.
+    (the people each service is for, from `served_population`). `sites`: service_code,
+    area_code of the small area each site lies in. Returns service_code, area_code, share,
+    capacity, spend, rule.
     """
     covered = catchments.merge(services[[SERVICE_CODE]], on=SERVICE_CODE).assign(
         **{RULE: RULE_CATCHMENT}
     )
+    if sites is not None and not sites.empty:
+        at_sites = sites.merge(services[[SERVICE_CODE]], on=SERVICE_CODE)
+        at_sites = at_sites[~at_sites[SERVICE_CODE].isin(covered[SERVICE_CODE])]
+        covered = pd.concat([covered, at_sites.assign(**{RULE: RULE_SITE})], ignore_index=True)
     whole = population.loc[
         ~population[SERVICE_CODE].isin(covered[SERVICE_CODE])
         & population[SERVICE_CODE].isin(services[SERVICE_CODE]),

@@ -68,7 +68,9 @@ def test_each_locality_gets_its_districts_talking_therapies_capacity(
     django_capture_on_commit_callbacks,
 ):
     run = executed_run(django_capture_on_commit_callbacks)
-    for service in Service.objects.filter(service_type="talking_therapies"):
+    year = run.inputs["financial_year"]
+    assert year == "2024/25", "the latest financial year loaded is used and pinned"
+    for service in Service.objects.filter(service_type="talking_therapies", financial_year=year):
         district = service.catchment.get()
         result = GapResult.objects.get(run=run, level=ResultLevel.LOCALITY, unit_code=district.code)
         assert result.capacity == pytest.approx(service.capacity)
