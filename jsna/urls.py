@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("gapanalysis.urls")),
     path("", include("needs.urls")),
+    path("", include("provision.urls")),
 ]

@@ -24,6 +24,16 @@ def map_assets() -> MapAssets:
         ),
         tiles_url=settings.MAP_TILES_URL,
         tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
+        cluster_scripts=(
+            ("markerclusterjs", static("vendor/leaflet.markercluster/leaflet.markercluster.js")),
+        ),
+        cluster_stylesheets=(
+            ("markerclustercss", static("vendor/leaflet.markercluster/MarkerCluster.css")),
+            (
+                "markerclusterdefaultcss",
+                static("vendor/leaflet.markercluster/MarkerCluster.Default.css"),
+            ),
+        ),
     )
 
 

@@ -13,13 +13,21 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from branca.element import Element
+from folium.plugins import MarkerCluster
 
 # ColorBrewer (Brewer, Penn State) sequential Blues, 5 classes: colour-blind safe.
 BLUES_5 = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 # ColorBrewer diverging PuOr, 4 classes: colour-blind safe; orange = short of the ambition.
 PUOR_4 = ("#e66101", "#fdb863", "#b2abd2", "#5e3c99")
 NO_DATA = "#bdbdbd"
+# Paul Tol's colour-blind-safe qualitative schemes ("muted", then "dark" for the remainder):
+# 13 service categories outnumber any safe palette, so popups and the legend name each category.
+CATEGORY_COLOURS = (
+    "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677",
+    "#882255", "#aa4499", "#222255", "#225555", "#663333", "#555555",
+)  # fmt: skip
 FILL_COLUMN = "_fill"
 NAME_COLUMN = "unit_name"  # every map's units carry their display name here
 
@@ -30,6 +38,8 @@ class MapAssets:
     stylesheets: tuple[tuple[str, str], ...]
     tiles_url: str = ""
     tiles_attribution: str = ""
+    cluster_scripts: tuple[tuple[str, str], ...] = ()
+    cluster_stylesheets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,9 +134,53 @@ def _style(feature: dict) -> dict:
     }
 
 
+def points_map(
+    points: pd.DataFrame,
+    *,
+    outline: gpd.GeoDataFrame,
+    colours: dict[str, str],
+    title: str,
+    caption: str,
+    assets: MapAssets,
+) -> MapDocument:
+    """Sites as circles grouped into clusters when dense, over the area's outline.
+
+    `points`: lon, lat, group (legend label, a key of `colours`), popup (plain text, shown on
+    hover).
+    """
+    fmap = _base_map(outline, assets)
+    folium.GeoJson(
+        outline[["geometry"]].to_json(),
+        style_function=lambda _: {"fillOpacity": 0.05, "color": "#425563", "weight": 1},
+    ).add_to(fmap)
+    cluster = MarkerCluster(name="Service sites")
+    cluster.default_js = list(assets.cluster_scripts)
+    cluster.default_css = list(assets.cluster_stylesheets)
+    for lon, lat, group, popup in points[["lon", "lat", "group", "popup"]].itertuples(index=False):
+        folium.CircleMarker(
+            location=[lat, lon],
+            radius=8,
+            color="#212b32",
+            weight=1,
+            fill=True,
+            fill_color=colours[group],
+            fill_opacity=0.9,
+            # A tooltip, not a popup: folium's popups need jQuery, which these maps do not load.
+            tooltip=html.escape(popup),
+        ).add_to(cluster)
+    cluster.add_to(fmap)
+    legend = Classes(breaks=(), colours=tuple(colours.values()), labels=tuple(colours))
+    fmap.get_root().html.add_child(Element(_legend_html(title, legend, caption)))
+    counts = points["group"].value_counts()
+    alt = f"Map: {title}. " + "; ".join(f"{group}: {n} sites" for group, n in counts.items())
+    return MapDocument(html=fmap.get_root().render(), alt_text=alt + ".")
+
+
 def _base_map(units: gpd.GeoDataFrame, assets: MapAssets) -> folium.Map:
     west, south, east, north = units.total_bounds
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None)
+    centre = [(south + north) / 2, (west + east) / 2]
+    # maxZoom as a map option (folium gives max_zoom to tile layers only): clustering needs it.
+    fmap = folium.Map(location=centre, tiles=None, maxZoom=18)
     # folium's defaults load Leaflet, jQuery and Bootstrap from CDNs: replace them with ours.
     fmap.default_js = list(assets.scripts)
     fmap.default_css = list(assets.stylesheets)

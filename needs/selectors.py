@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 from django.db.models import Max
+from shapely.geometry import Point, shape
 
 from needs import columns as c
 from needs.geography import ANCESTOR_CODE, PARENT_CODE, small_area_ancestors
@@ -148,3 +149,13 @@ def imd_deciles(*, codes: list[str]) -> pd.Series:
         list(rows.values_list("area__code", "decile")), columns=[c.AREA_CODE, "decile"]
     )
     return frame.drop_duplicates(c.AREA_CODE).set_index(c.AREA_CODE)["decile"]
+
+
+def small_area_at(*, lon: float, lat: float) -> Area | None:
+    """The small area whose boundary contains the point (point in polygon), if any."""
+    point = Point(lon, lat)
+    candidates = Area.objects.filter(level__in=SMALL_AREA_LEVELS, geometry__isnull=False)
+    for area_id, geometry in candidates.values_list("id", "geometry").iterator():
+        if shape(geometry).covers(point):
+            return Area.objects.get(pk=area_id)
+    return None

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from audit.services import audit_record, changes_between
+from needs.models import Area
 from provision.models import SERVICE_TYPES, Service, ServiceFunding, ServiceSite
 
 FUNDING_TOTAL = Decimal("100")
@@ -109,20 +110,30 @@ def service_save(
     service: Service,
     funding: list[tuple[str, Decimal]],
     user: AbstractBaseUser | None,
+    catchment: list[Area] | None = None,
+    site: dict[str, object] | None = None,
     before: dict[str, object] | None = None,
 ) -> Service:
-    """Save a service edited in the site, with its funding shares, and record who changed what."""
+    """Save a service edited in the site, with its funding, catchment and site; audit it.
+
+    `site`: name, postcode, lon, lat and area (the small area found by point in polygon), or
+    None to leave the sites as they are.
+    """
     funding_check(funding)
     type_check(category=service.category, service_type=service.service_type)
     created = service.pk is None
     service.save()
+    if catchment is not None:
+        service.catchment.set(catchment)
+    if site is not None:
+        service.sites.all().delete()
+        ServiceSite.objects.create(service=service, **site)
     service.funding.all().delete()
     ServiceFunding.objects.bulk_create(
         ServiceFunding(service=service, funder=funder, share_percent=share)
         for funder, share in funding
     )
-    after = {name: getattr(service, name) for name in SERVICE_FIELDS}
-    after["funding"] = ", ".join(f"{f} {s}%" for f, s in funding)
+    after = _audited(service, funding)
     audit_record(
         user=user,
         action="created" if created else "changed",
@@ -134,8 +145,16 @@ def service_save(
 
 def service_snapshot(service: Service) -> dict[str, object]:
     """The audited fields as they are now (taken before an edit)."""
-    snapshot = {name: getattr(service, name) for name in SERVICE_FIELDS}
-    snapshot["funding"] = ", ".join(
-        f"{f.funder} {f.share_percent}%" for f in service.funding.order_by("funder")
+    funding = [(f.funder, f.share_percent) for f in service.funding.all()]
+    return _audited(service, funding)
+
+
+def _audited(service: Service, funding: list[tuple[str, Decimal]]) -> dict[str, object]:
+    """Field values in one canonical form, so an unchanged value never shows as a change."""
+    values = {name: getattr(service, name) for name in SERVICE_FIELDS}
+    values["annual_spend"] = f"{Decimal(str(values['annual_spend'])):.2f}"
+    values["capacity"] = float(values["capacity"])
+    values["funding"] = ", ".join(
+        f"{funder} {Decimal(str(share)):.2f}%" for funder, share in sorted(funding)
     )
-    return snapshot
+    return values

@@ -5,6 +5,7 @@ import pytest
 
 from provision.attribution import (
     RULE_CATCHMENT,
+    RULE_SITE,
     RULE_WHOLE_AREA,
     AttributionError,
     attribute_services,
@@ -65,3 +66,25 @@ def test_served_population_counts_only_the_ages_a_service_is_for():
     assert result.loc[("ADULT", "B"), "population"] == 13
     assert result.loc[("CHILD", "A"), "population"] == 12
     assert result.loc[("CHILD", "B"), "population"] == 0
+
+
+def test_without_a_catchment_a_service_reaches_the_areas_its_sites_lie_in():
+    result = attribute_services(
+        services(("S4", 90.0, 900.0)),
+        pd.DataFrame(columns=["service_code", "area_code"]),
+        served([("S4", "A", 100.0), ("S4", "B", 200.0), ("S4", "C", 700.0)]),
+        sites=pd.DataFrame({"service_code": ["S4", "S4"], "area_code": ["A", "B"]}),
+    ).set_index("area_code")
+    assert list(result.index) == ["A", "B"]
+    assert result.loc["B", "capacity"] == pytest.approx(60.0)
+    assert set(result["rule"]) == {RULE_SITE}
+
+
+def test_a_catchment_wins_over_a_site():
+    result = attribute_services(
+        services(("S5", 10.0, 0.0)),
+        pd.DataFrame({"service_code": ["S5"], "area_code": ["C"]}),
+        served([("S5", "A", 1.0), ("S5", "C", 1.0)]),
+        sites=pd.DataFrame({"service_code": ["S5"], "area_code": ["A"]}),
+    )
+    assert list(result["area_code"]) == ["C"] and set(result["rule"]) == {RULE_CATCHMENT}

@@ -1,0 +1,100 @@
+"""The provision baseline for a financial year: every service attributed to small areas and
+summed by locality and category. Reads through selectors; computes with the pure modules."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from needs import columns as c
+from needs import selectors as needs_selectors
+from needs.geography import ANCESTOR_CODE
+from provision import attribution
+from provision import selectors as provision_selectors
+from provision.models import AGE_GROUPS, Service
+
+RULE_OF_SERVICE = "rule"
+
+
+@dataclass(frozen=True)
+class Filters:
+    financial_year: str
+    category: str = ""
+    funder: str = ""
+    provider_type: str = ""
+    condition: str = ""
+    age_group: str = ""
+
+
+def filtered_services(filters: Filters) -> list[Service]:
+    services = provision_selectors.service_list(financial_year=filters.financial_year)
+    if filters.category:
+        services = services.filter(category=filters.category)
+    if filters.provider_type:
+        services = services.filter(provider_type=filters.provider_type)
+    if filters.funder:
+        services = services.filter(funding__funder=filters.funder, funding__share_percent__gt=0)
+    chosen = list(services.distinct())
+    if filters.condition:
+        chosen = [s for s in chosen if filters.condition in s.conditions or "any" in s.conditions]
+    if filters.age_group:
+        first, last = AGE_GROUPS[filters.age_group]
+        chosen = [s for s in chosen if _overlaps(s, first, last)]
+    return chosen
+
+
+def _overlaps(service: Service, first: int, last: int | None) -> bool:
+    service_last = service.age_max if service.age_max is not None else 200
+    return service.age_min <= (last if last is not None else 200) and service_last >= first
+
+
+def attributed(services: list[Service], financial_year: str) -> pd.DataFrame:
+    """service_code, area_code, share, capacity, spend, rule for the given services."""
+    if not services:
+        return pd.DataFrame(columns=[c.SERVICE_CODE, c.AREA_CODE, c.SHARE, c.CAPACITY, c.SPEND])
+    frame = pd.DataFrame(
+        {
+            c.SERVICE_CODE: [s.code for s in services],
+            c.CAPACITY: [s.capacity for s in services],
+            c.SPEND: [float(s.annual_spend) for s in services],
+            c.AGE_MIN: [s.age_min for s in services],
+            c.AGE_MAX: [s.age_max if s.age_max is not None else float("nan") for s in services],
+        }
+    )
+    codes = list(frame[c.SERVICE_CODE])
+    catchment = provision_selectors.catchment_frame(
+        service_codes=codes, financial_year=financial_year
+    )
+    expansion = needs_selectors.small_area_expansion(codes=list(catchment[c.AREA_CODE].unique()))
+    small = catchment.rename(columns={c.AREA_CODE: ANCESTOR_CODE}).merge(
+        expansion, on=ANCESTOR_CODE
+    )
+    year = needs_selectors.latest_population_year()
+    population = needs_selectors.population_frame(year=year) if year else pd.DataFrame()
+    served = attribution.served_population(population, frame)
+    sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=financial_year)
+    return attribution.attribute_services(
+        frame, small[[c.SERVICE_CODE, c.AREA_CODE]], served, sites
+    )
+
+
+def locality_category_table(services: list[Service], shares: pd.DataFrame) -> pd.DataFrame:
+    """Locality × category: services reaching it, spend, and capacity by unit (as text)."""
+    scheme = needs_selectors.default_locality_scheme()
+    membership = needs_selectors.locality_membership_frame(scheme=scheme) if scheme else None
+    if membership is None or shares.empty:
+        return pd.DataFrame()
+    meta = pd.DataFrame(
+        {
+            c.SERVICE_CODE: [s.code for s in services],
+            "category": [s.get_category_display() for s in services],
+            "unit": [s.get_capacity_unit_display() for s in services],
+        }
+    )
+    joined = shares.merge(membership, on=c.AREA_CODE).merge(meta, on=c.SERVICE_CODE)
+    keys = [c.LOCALITY_NAME, "category"]
+    counts = joined[joined[c.SHARE] > 0].groupby(keys)[c.SERVICE_CODE].nunique().rename("services")
+    spend = joined.groupby(keys)[c.SPEND].sum()
+    capacity = joined.groupby([*keys, "unit"])[c.CAPACITY].sum().reset_index()
+    capacity["text"] = capacity.apply(lambda r: f"{r[c.CAPACITY]:,.0f} {r['unit']}", axis=1)
+    described = capacity.groupby(keys)["text"].agg("; ".join).rename("capacity")
+    return pd.concat([counts, spend, described], axis=1).reset_index()

@@ -1,0 +1,122 @@
+"""Forms: filtering the baseline, and creating or editing a service (analysts)."""
+
+from decimal import Decimal
+
+from django import forms
+
+from needs import selectors as needs_selectors
+from needs.models import Area, AreaLevel
+from provision import selectors
+from provision.models import Funder, ProviderType, Service, ServiceCategory
+from provision.services import SHARES_DO_NOT_ADD_UP
+
+ANY = [("", "Any")]
+AGE_GROUP_LABELS = {"children": "Children (0 to 17)", "adults": "Adults (18 to 64)",
+                    "older_people": "Older people (65 and over)"}  # fmt: skip
+FINANCIAL_YEAR = r"^\d{4}/\d{2}$"
+
+
+class ServiceFilterForm(forms.Form):
+    financial_year = forms.ChoiceField(choices=[])
+    category = forms.ChoiceField(choices=ANY + ServiceCategory.choices, required=False)
+    funder = forms.ChoiceField(choices=ANY + Funder.choices, required=False)
+    provider_type = forms.ChoiceField(choices=ANY + ProviderType.choices, required=False)
+    condition = forms.ChoiceField(choices=[], required=False)
+    age_group = forms.ChoiceField(choices=ANY + list(AGE_GROUP_LABELS.items()), required=False)
+
+    def __init__(self, data: dict | None = None) -> None:
+        years = selectors.financial_years()
+        data = {"financial_year": years[0] if years else "", **(data or {})}
+        super().__init__(data)
+        self.fields["financial_year"].choices = [(y, y) for y in years]
+        conditions = needs_selectors.conditions_with_rates()
+        self.fields["condition"].choices = ANY + [(x.code, x.name) for x in conditions]
+
+
+class SpendingForm(forms.Form):
+    financial_year = forms.ChoiceField(choices=[])
+    need_condition = forms.ChoiceField(choices=[], label="Spend per estimated person with")
+
+    def __init__(self, data: dict | None = None) -> None:
+        years = selectors.financial_years()
+        defaults = {"financial_year": years[0] if years else "", "need_condition": "cmd"}
+        super().__init__({**defaults, **(data or {})})
+        self.fields["financial_year"].choices = [(y, y) for y in years]
+        conditions = needs_selectors.conditions_with_rates()
+        self.fields["need_condition"].choices = [(x.code, x.name) for x in conditions]
+
+
+class ServiceForm(forms.ModelForm):
+    conditions_text = forms.CharField(
+        label="Conditions served (codes, separated by commas)", required=False
+    )
+    catchment = forms.ModelMultipleChoiceField(
+        queryset=Area.objects.filter(level__in=[AreaLevel.LAD, AreaLevel.MSOA21, AreaLevel.MSOA11]),
+        required=False,
+        help_text="Leave empty when the service serves where its site is, or the whole area.",
+    )
+    share_nhs = forms.DecimalField(label="NHS share (%)", min_value=0, max_value=100, initial=0)
+    share_local_authority = forms.DecimalField(
+        label="Local authority share (%)", min_value=0, max_value=100, initial=0
+    )
+    share_pooled = forms.DecimalField(
+        label="Pooled budget (section 75) share (%)", min_value=0, max_value=100, initial=0
+    )
+    share_other = forms.DecimalField(label="Other share (%)", min_value=0, max_value=100, initial=0)
+    site_name = forms.CharField(required=False, label="Site name")
+    site_postcode = forms.CharField(required=False, max_length=10, label="Site postcode")
+    site_lon = forms.FloatField(
+        required=False, label="Site longitude", min_value=-180, max_value=180
+    )
+    site_lat = forms.FloatField(required=False, label="Site latitude", min_value=-90, max_value=90)
+    financial_year = forms.RegexField(regex=FINANCIAL_YEAR, help_text="For example 2024/25")
+
+    class Meta:
+        model = Service
+        fields = [
+            "code", "name", "provider", "provider_type", "category", "service_type", "age_min",
+            "age_max", "capacity", "capacity_unit", "annual_spend", "financial_year", "source",
+            "catchment",
+        ]  # fmt: skip
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # NHS.UK frontend styling for each kind of input
+            kind = type(field.widget).__name__
+            css = {"Select": "nhsuk-select", "SelectMultiple": "nhsuk-select"}.get(
+                kind, "nhsuk-input"
+            )
+            field.widget.attrs.setdefault("class", css)
+        if self.instance.pk:
+            self.fields["conditions_text"].initial = ", ".join(self.instance.conditions)
+            shares = {f.funder: f.share_percent for f in self.instance.funding.all()}
+            for funder in Funder.values:
+                self.fields[f"share_{funder}"].initial = shares.get(funder, Decimal(0))
+            site = self.instance.sites.first()
+            if site:
+                for name in ("name", "postcode", "lon", "lat"):
+                    self.fields[f"site_{name}"].initial = getattr(site, name)
+
+    def funding(self) -> list[tuple[str, Decimal]]:
+        shares = [(f, self.cleaned_data.get(f"share_{f}") or Decimal(0)) for f in Funder.values]
+        return [(funder, share) for funder, share in shares if share > 0]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        total = sum((share for _, share in self.funding()), Decimal(0))
+        if total != 100:
+            self.add_error("share_nhs", SHARES_DO_NOT_ADD_UP.format(total=f"{total:g}"))
+        data["conditions"] = [
+            code.strip() for code in (data.get("conditions_text") or "").split(",") if code.strip()
+        ]
+        self._clean_site(data)
+        return data
+
+    def _clean_site(self, data: dict) -> None:
+        lon, lat = data.get("site_lon"), data.get("site_lat")
+        if (lon is None) != (lat is None):
+            self.add_error("site_lat", "Give both the longitude and the latitude, or neither.")
+        elif lon is not None:
+            data["site_area"] = needs_selectors.small_area_at(lon=lon, lat=lat)
+            if data["site_area"] is None:
+                self.add_error("site_lon", "This site lies outside every small area loaded.")

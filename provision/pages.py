@@ -1,0 +1,132 @@
+"""What the provision pages show: the service mapping and the financial mapping."""
+
+import geopandas as gpd
+import pandas as pd
+
+from needs import columns as c
+from needs import geography, map_documents
+from needs import selectors as needs_selectors
+from needs.estimates import NeedUnavailable, need_estimates
+from needs.labels import SYNTHETIC_LABEL
+from needs.maps import CATEGORY_COLOURS, MapDocument, points_map
+from provision import baseline, finance
+from provision import selectors as provision_selectors
+from provision.models import Funder, ServiceCategory
+
+FUNDER_LABELS = dict(Funder.choices)
+CATEGORY_LABELS = dict(ServiceCategory.choices)
+
+
+def synthetic_label() -> str:
+    scheme = needs_selectors.default_locality_scheme()
+    return SYNTHETIC_LABEL if scheme and scheme.is_synthetic else ""
+
+
+def service_mapping_context(filters: baseline.Filters) -> dict:
+    services = baseline.filtered_services(filters)
+    shares = baseline.attributed(services, filters.financial_year)
+    rules = shares.groupby(c.SERVICE_CODE)[c.RULE].first() if not shares.empty else pd.Series()
+    table = baseline.locality_category_table(services, shares)
+    return {
+        "services": [(service, rules.get(service.code, "")) for service in services],
+        "table": table.to_dict("records"),
+        "synthetic_label": synthetic_label(),
+    }
+
+
+def sites_map(filters: baseline.Filters) -> MapDocument:
+    services = {s.code for s in baseline.filtered_services(filters)}
+    sites = provision_selectors.sites_frame(financial_year=filters.financial_year)
+    sites = sites[sites[c.SERVICE_CODE].isin(services)]
+    labels = sites["category"].map(CATEGORY_LABELS)
+    points = sites.assign(
+        group=labels,
+        popup=sites["service_name"] + " — " + sites["provider"] + " (" + labels + ")",
+    )
+    colours = dict(zip(CATEGORY_LABELS.values(), CATEGORY_COLOURS, strict=True))
+    shown = {label: colours[label] for label in sorted(set(labels))} or colours
+    return points_map(
+        points,
+        outline=_outline(),
+        colours=shown,
+        title=f"Service sites, {filters.financial_year}",
+        caption=" ".join(filter(None, [synthetic_label(), "Circles group when sites are close."])),
+        assets=map_documents.map_assets(),
+    )
+
+
+def _outline() -> gpd.GeoDataFrame:
+    scheme = needs_selectors.default_locality_scheme()
+    membership = needs_selectors.locality_membership_frame(scheme=scheme)
+    shapes = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
+    small = geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"])
+    return geography.dissolve_to_localities(small, membership)
+
+
+def financial_mapping_context(*, year: str, condition_code: str) -> dict:
+    years = provision_selectors.financial_years()
+    previous = next((y for y in years if y < year), None)
+    funding = provision_selectors.funding_frame(financial_years=[y for y in (year, previous) if y])
+    table = finance.spend_by_category_and_funder(funding, year=year)
+    shares = finance.shares_of_total(table)
+    total = float(table.loc["Total", "Total"]) if not table.empty else 0.0
+    context = {
+        "year": year,
+        "previous": previous,
+        "funders": [FUNDER_LABELS.get(f, f) for f in table.columns if f != "Total"] + ["Total"],
+        "rows": _rows(table, shares),
+        "total": total,
+        "synthetic_label": synthetic_label(),
+    }
+    context |= _per_head(total, condition_code)
+    if previous:
+        change = finance.change_by_category(funding, year=year, previous=previous)
+        context["changes"] = [
+            {
+                "category": CATEGORY_LABELS.get(category, category),
+                "before": row[previous],
+                "after": row[year],
+                "change": _change_text(row["change"], row["change_share"]),
+            }
+            for category, row in change.to_dict("index").items()
+        ]
+    return context
+
+
+def _change_text(change: float, share: float) -> str:
+    """ "+£254,634 (17%)", "−£45,951 (−6%)", or "new" where there was no spend before."""
+    sign = "+" if change >= 0 else "−"
+    text = f"{sign}£{abs(change):,.0f}"
+    if share != share:  # NaN: nothing was spent in the earlier year
+        return f"{text} (new)"
+    return f"{text} ({'+' if share >= 0 else chr(0x2212)}{abs(share):.0%})"
+
+
+def _rows(table: pd.DataFrame, shares: pd.DataFrame) -> list[dict]:
+    return [
+        {
+            "category": CATEGORY_LABELS.get(category, category),
+            "cells": [(table.loc[category, f], shares.loc[category, f]) for f in table.columns],
+        }
+        for category in table.index
+    ]
+
+
+def _per_head(total: float, condition_code: str) -> dict:
+    year = needs_selectors.latest_population_year()
+    if year is None:
+        return {}
+    residents = float(needs_selectors.population_frame(year=year)[c.COUNT].sum())
+    context = {"residents": residents, "per_head": total / residents if residents else None}
+    condition = next(
+        (x for x in needs_selectors.conditions_with_rates() if x.code == condition_code), None
+    )
+    scheme = needs_selectors.default_locality_scheme()
+    if condition and scheme:
+        try:
+            need = need_estimates(year=year, scheme=scheme, conditions=[condition])
+        except NeedUnavailable:
+            return context
+        people = float(need.whole_area[c.EXPECTED_CASES].iloc[0])
+        context |= {"condition": condition, "people_in_need": people, "per_person": total / people}
+    return context
