@@ -29,6 +29,10 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 class AnalysisRun(models.Model):
@@ -52,6 +56,9 @@ class AnalysisRun(models.Model):
     )
     inputs = models.JSONField(default=dict, blank=True, help_text="What the run used, pinned.")
     is_synthetic = models.BooleanField(default=False)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task that claimed it.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life.")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

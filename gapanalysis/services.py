@@ -5,14 +5,19 @@ The web page, `manage.py run_gap_analysis` and the Celery task all come through 
 
 import csv
 import logging
+import time
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gapanalysis.analysis import AnalysisInputError, RunOutput, compute_run
-from gapanalysis.models import AnalysisRun, GapResult, Norm, RunMap, RunStatus
+from gapanalysis.models import FINISHED, AnalysisRun, GapResult, Norm, RunMap, RunStatus
 from needs import selectors as needs_selectors
 from needs.models import Condition, LocalityScheme
 
@@ -81,11 +86,38 @@ def analysis_start(
     return run
 
 
-def analysis_claim(*, run_id: int) -> bool:
-    """Move a queued run to running. False if another worker has it or it has finished."""
-    claimed = AnalysisRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), progress=1, step="Starting"
+MAX_ATTEMPTS = 3
+GAVE_UP = "The run was interrupted {n} times (its worker stopped each time); start it again."
+STALE = (
+    "The worker running this analysis stopped without finishing (no sign of life for "
+    "{seconds:.0f} seconds); its partial work was discarded. Start the run again."
+)
+
+
+class RunCancelled(Exception):
+    """The run was cancelled (or finished elsewhere) while this worker was computing it."""
+
+
+def analysis_claim(*, run_id: int, task_id: str = "") -> bool:
+    """Take a run for this task: a queued run, or one this same task had when its worker died.
+
+    A conditional UPDATE, so two workers never both hold a run. A task redelivered after its
+    worker was killed carries the same task id and may take the run back, up to MAX_ATTEMPTS.
+    """
+    now = timezone.now()
+    mine = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, task_id=task_id or "-")
+    claimed = AnalysisRun.objects.filter(Q(pk=run_id) & mine).update(
+        status=RunStatus.RUNNING,
+        task_id=task_id,
+        attempts=F("attempts") + 1,
+        started_at=Coalesce(F("started_at"), Value(now)),
+        heartbeat_at=now,
+        progress=1,
+        step="Starting",
     )
+    if claimed and AnalysisRun.objects.filter(pk=run_id, attempts__gt=MAX_ATTEMPTS).exists():
+        analysis_fail(run_id=run_id, reason=GAVE_UP.format(n=MAX_ATTEMPTS))
+        return False
     return claimed == 1
 
 
@@ -97,14 +129,45 @@ def analysis_requeue(*, run_id: int) -> None:
 
 
 def analysis_fail(*, run_id: int, reason: str) -> None:
-    AnalysisRun.objects.filter(pk=run_id).exclude(status=RunStatus.SUCCEEDED).update(
+    AnalysisRun.objects.filter(pk=run_id).exclude(status__in=FINISHED).update(
         status=RunStatus.FAILED, error=reason, finished_at=timezone.now(), step="Failed"
     )
 
 
+def analysis_cancel(*, run_id: int) -> bool:
+    """Cancel a queued or running run. A running one stops at its next step, keeping nothing."""
+    return bool(
+        AnalysisRun.objects.filter(pk=run_id)
+        .exclude(status__in=FINISHED)
+        .update(status=RunStatus.CANCELLED, finished_at=timezone.now(), step="Cancelled")
+    )
+
+
 def analysis_progress(*, run_id: int, progress: int, step: str) -> None:
-    AnalysisRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        progress=progress, step=step
+    """Record progress and a heartbeat; raise RunCancelled if the run is no longer ours."""
+    updated = AnalysisRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        progress=progress, step=step, heartbeat_at=timezone.now()
+    )
+    if not updated:
+        raise RunCancelled(run_id)
+    pause = settings.ANALYSIS_STEP_PAUSE_SECONDS
+    if pause:  # slow motion for the worker-kill test only; 0 everywhere else
+        time.sleep(pause)
+
+
+def runs_fail_stale(*, stale_after: float | None = None) -> int:
+    """Fail runs whose worker has shown no sign of life for longer than a task may take.
+
+    Catches the case the broker cannot: a worker killed outright, whose task will not be
+    redelivered before the broker's visibility timeout. Returns the number of runs failed.
+    """
+    seconds = stale_after if stale_after is not None else settings.ANALYSIS_STALE_AFTER_SECONDS
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    return AnalysisRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=cutoff).update(
+        status=RunStatus.FAILED,
+        error=STALE.format(seconds=seconds),
+        finished_at=timezone.now(),
+        step="Failed",
     )
 
 
@@ -118,6 +181,9 @@ def analysis_execute(*, run_id: int) -> None:
         )
     except AnalysisInputError as error:
         analysis_fail(run_id=run_id, reason=str(error))
+        return
+    except RunCancelled:
+        log.info("Run %s was cancelled; nothing was stored.", run_id)
         return
     _store(run=run, output=output)
 

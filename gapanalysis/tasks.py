@@ -18,7 +18,7 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 @shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=600, time_limit=660)
 def run_gap_analysis(self, run_id: int) -> str:
-    if not analysis_claim(run_id=run_id):
+    if not analysis_claim(run_id=run_id, task_id=self.request.id or ""):
         log.info("Run %s was not queued (taken or finished); nothing to do.", run_id)
         return "skipped"
     try:

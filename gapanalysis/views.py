@@ -2,14 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from gapanalysis import selectors
-from gapanalysis.models import AnalysisRun, ResultLevel
-from gapanalysis.services import AnalysisStartError, analysis_start
+from gapanalysis.models import FINISHED, AnalysisRun, ResultLevel
+from gapanalysis.services import (
+    AnalysisStartError,
+    analysis_cancel,
+    analysis_start,
+    runs_fail_stale,
+)
 from needs.labels import SYNTHETIC_LABEL
 from needs.map_documents import map_response
 
@@ -32,8 +37,37 @@ def latest_map(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("gapanalysis.view_analysisrun", raise_exception=True)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    runs_fail_stale()
     run = get_object_or_404(AnalysisRun.objects.select_related("norm", "created_by"), pk=pk)
     return render(request, "gapanalysis/run_detail.html", {"run": run})
+
+
+@require_GET
+@permission_required("gapanalysis.view_analysisrun", raise_exception=True)
+def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """The run's state for the progress bar, polled by static/js/run-progress.js."""
+    runs_fail_stale()
+    run = get_object_or_404(AnalysisRun, pk=pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "progress": run.progress,
+            "step": run.step,
+            "error": run.error,
+            "finished": run.status in FINISHED,
+        }
+    )
+
+
+@require_POST
+@permission_required("gapanalysis.add_analysisrun", raise_exception=True)
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    if analysis_cancel(run_id=pk):
+        messages.success(request, f"Analysis run {pk} was cancelled; nothing from it is kept.")
+    else:
+        messages.info(request, f"Analysis run {pk} had already finished.")
+    return redirect("gapanalysis:run_detail", pk=pk)
 
 
 @require_POST

@@ -130,6 +130,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacknowledged task after this long; longer than any task may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# A running analysis with no heartbeat for this long has lost its worker and is marked failed.
+ANALYSIS_STALE_AFTER_SECONDS = env.int(
+    "ANALYSIS_STALE_AFTER_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+# Seconds to pause after each analysis step: only the worker-kill test sets it (slow motion).
+ANALYSIS_STEP_PAUSE_SECONDS = env.float("ANALYSIS_STEP_PAUSE_SECONDS", default=0.0)
 
 # Security: strict by default whenever DEBUG is off; each can be relaxed explicitly from the
 # environment (for example behind a TLS-terminating proxy on a private network).

@@ -144,9 +144,10 @@ def expected_cases_array(population: np.ndarray, rates: RateArrays) -> dict[str,
     bounds are not published everywhere it applies gets NaN bounds.
     """
     areas, sexes, ages, years = population.shape
-    by_year = np.moveaxis(population.reshape(areas, sexes * ages, years), -1, 0)
-    summed = by_year @ rates.weights().T  # (year, area, 4·condition)
-    summed = np.moveaxis(summed, 0, -1).reshape(areas, len(_MEASURES), -1, years)
+    # (4·condition, sex·age) @ (area, sex·age, year) → (area, 4·condition, year): the population
+    # is used in its own memory layout, with no copy, and the result comes out area-first.
+    summed = rates.weights() @ population.reshape(areas, sexes * ages, years)
+    summed = summed.reshape(areas, len(_MEASURES), -1, years)
     result = {name: summed[:, i] for i, name in enumerate(_MEASURES)}
     lower_ok, upper_ok = rates.bounds_published()
     result[EXPECTED_LOWER][:, ~lower_ok] = np.nan

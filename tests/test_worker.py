@@ -1,6 +1,7 @@
 """The analysis task on a real Celery worker process, through Redis, against PostgreSQL."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ import redis
 from django.conf import settings
 
 from gapanalysis.models import AnalysisRun, GapResult, RunMap, RunStatus
-from gapanalysis.services import analysis_start
+from gapanalysis.services import analysis_start, runs_fail_stale
 from gapanalysis.tasks import run_gap_analysis
 from jsna.celery import app as celery_app
 from jsna.services import demo_load
@@ -29,43 +30,58 @@ def _skip_reason() -> str:
 
 
 @pytest.fixture
-def worker(tmp_path: Path):
+def start_worker(tmp_path: Path):
+    """Start a real `celery worker` process (one pool child) against the test database."""
     if reason := _skip_reason():
         pytest.skip(reason)
     redis.Redis.from_url(settings.REDIS_URL).flushdb()  # no stale messages from earlier runs
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "JSNA_IGNORE_DOTENV": "1",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "jsna",
-            "worker",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    _wait_until(lambda: celery_app.control.ping(timeout=0.5), seconds=60, what="worker start")
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    started: list[subprocess.Popen] = []
+
+    def start(**env: str) -> subprocess.Popen:
+        db = settings.DATABASES["default"]
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "JSNA_IGNORE_DOTENV": "1",
+            **env,
+        }
+        log = (tmp_path / f"worker-{len(started)}.log").open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "jsna", "worker", "--concurrency=1",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle"],
+            cwd=REPO_ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        started.append(process)
+        _wait_until(lambda: celery_app.control.ping(timeout=0.5), seconds=60, what="worker")
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid` (the worker's pool children), read from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def _wait_until(check, *, seconds: float, what: str) -> None:
@@ -99,3 +115,38 @@ def test_sending_the_same_run_twice_gives_one_set_of_results(worker):
     results = GapResult.objects.filter(run=run).count()
     assert run_gap_analysis.delay(run.pk).get(timeout=60) == "skipped"
     assert GapResult.objects.filter(run=run).count() == results
+
+
+def _progress(run_id: int) -> int:
+    return AnalysisRun.objects.values_list("progress", flat=True).get(pk=run_id)
+
+
+def test_killing_the_worker_child_mid_run_retries_to_one_set_of_results(start_worker):
+    worker = start_worker(ANALYSIS_STEP_PAUSE_SECONDS="1.5")
+    demo_load()
+    run = analysis_start(user=None)
+    _wait_until(lambda: _progress(run.pk) >= 25, seconds=90, what="the run to get going")
+    (child,) = _children(worker.pid)
+    os.kill(child, signal.SIGKILL)  # the pool process dies mid-run, as on an out-of-memory kill
+    _wait_until(lambda: _finished(run.pk), seconds=180, what=f"run {run.pk} after the kill")
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.attempts == 2, "the task was redelivered and the same task took the run back"
+    small_areas = GapResult.objects.filter(run=run, level="small_area").count()
+    assert small_areas == 304 and GapResult.objects.filter(run=run).count() == 304 + 5 + 1
+
+
+def test_a_worker_killed_outright_leaves_a_failed_run_not_a_stuck_one(start_worker):
+    worker = start_worker(ANALYSIS_STEP_PAUSE_SECONDS="1.5")
+    demo_load()
+    run = analysis_start(user=None)
+    _wait_until(lambda: _progress(run.pk) >= 25, seconds=90, what="the run to get going")
+    os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, as when its machine goes away
+    worker.wait(timeout=30)
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING  # nothing could record the death...
+    time.sleep(2.5)
+    assert runs_fail_stale(stale_after=2) == 1  # ...until the reaper finds it silent
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "stopped without finishing" in run.error
+    assert not GapResult.objects.filter(run=run).exists(), "no half results are visible"

@@ -1,0 +1,139 @@
+"""Times the expected-cases estimation at England scale against a plain numpy reference.
+
+What is measured: `needs.estimation.expected_cases_array` on a seeded synthetic population shaped
+like England's small areas (33,755 LSOAs × 2 sexes × 91 single years of age × 16 projection
+years, float64) against every condition in the shipped rate catalogue. The reference does the same
+arithmetic with one `np.einsum` per measure (population at risk, expected, lower, upper), then
+blanks the bounds of conditions whose bounds are not published everywhere, exactly as the
+estimation does; both results must agree (rtol 1e-9, NaN in the same places).
+
+Printed: the first and best-of-3 wall times of each, their ratio, peak memory (process peak RSS,
+and the tracemalloc peak of one estimation call alone — numpy reports its buffers to tracemalloc)
+and whether the targets hold: estimation under 2 s, ratio ≤ 1.5, peak memory under 2 GB.
+
+Run from the repository root: .venv/bin/python bench/needs.py   (no Django settings needed)
+"""
+
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from needs.estimation import RateArrays, expected_cases_array, rate_arrays  # noqa: E402
+from needs.importers.rates import parse  # noqa: E402
+
+MAX_AGE = 90  # needs.models.MAX_AGE, repeated here to keep Django out
+AREAS, SEXES, AGES, YEARS = 33_755, 2, MAX_AGE + 1, 16
+MEASURES = ("population", "expected_cases", "expected_lower", "expected_upper")
+TARGET_SECONDS, TARGET_RATIO, TARGET_BYTES = 2.0, 1.5, 2 * 1024**3
+Measures = dict[str, np.ndarray]
+
+
+def synthetic_population(seed: int = 2024) -> np.ndarray:
+    """(area, sex, age, year): ~1,600 people an area, an ageing profile, growing ~0.5% a year."""
+    rng = np.random.default_rng(seed)
+    age = np.arange(AGES)
+    profile = np.exp(-(((age - 40) / 35.0) ** 2)) + 0.4 * (age < 18)
+    profile[MAX_AGE] = 6 * profile[MAX_AGE - 1]  # the open 90+ band holds several years
+    profile = np.stack([profile * 1.02, profile]) / (2.02 * profile.sum())  # (sex, age), sums 1
+    sizes = rng.lognormal(np.log(1_600), 0.15, AREAS)
+    cells = sizes[:, None, None] * profile * rng.gamma(20.0, 1 / 20.0, (AREAS, SEXES, AGES))
+    growth = 1.005 ** np.arange(YEARS) * rng.normal(1.0, 0.002, YEARS)
+    population = np.empty((AREAS, SEXES, AGES, YEARS))
+    np.multiply(cells[..., None], growth, out=population)
+    return population
+
+
+def reference(population: np.ndarray, rates: RateArrays) -> Measures:
+    """The same four sums, one plain `einsum` each, then the same NaN bounds."""
+    weights = [
+        np.nan_to_num(w.astype(float), nan=0.0)
+        for w in (rates.covered, rates.rate, rates.lower, rates.upper)
+    ]
+    result = {
+        name: np.einsum("asgy,csg->acy", population, w, optimize=True)
+        for name, w in zip(MEASURES, weights, strict=True)
+    }
+    lower_ok, upper_ok = rates.bounds_published()
+    result["expected_lower"][:, ~lower_ok] = np.nan
+    result["expected_upper"][:, ~upper_ok] = np.nan
+    return result
+
+
+def timed(action: Callable[[], Measures], runs: int = 3) -> tuple[float, float, Measures]:
+    """First and best wall time over `runs` calls, and the last result."""
+    times: list[float] = []
+    result: Measures = {}
+    for _ in range(runs):
+        result = {}  # free the previous result before the next call allocates its own
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return times[0], min(times), result
+
+
+def traced_peak(action: Callable[[], Measures]) -> int:
+    """Bytes at the tracemalloc peak of one call (allocations made during it only)."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def line(label: str, value: str) -> None:
+    print(f"{label:<36} {value}")
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main() -> None:
+    line("machine", f"{os.cpu_count()} CPUs, numpy {np.__version__}, Python {sys.version[:6]}")
+    population = synthetic_population()
+    line(
+        "population (area, sex, age, year)", f"{population.shape}, {population.nbytes / 1e6:.0f} MB"
+    )
+    parsed = parse(ROOT / "fixtures" / "prevalence_rates.csv", max_age=MAX_AGE)
+    assert not parsed.errors, parsed.errors
+    rates = rate_arrays(parsed.rates, max_age=MAX_AGE)
+    line("conditions", f"{len(rates.conditions)} (every one in fixtures/prevalence_rates.csv)")
+
+    first, best, estimated = timed(lambda: expected_cases_array(population, rates))
+    rss_estimation = peak_rss()
+    traced = traced_peak(lambda: expected_cases_array(population, rates))
+    ref_first, ref_best, expected = timed(lambda: reference(population, rates))
+    for name in MEASURES:
+        np.testing.assert_allclose(estimated[name], expected[name], rtol=1e-9, err_msg=name)
+    ratio = best / ref_best
+
+    line("estimation (first run)", f"{first:8.3f} s")
+    line("estimation (best of 3)", f"{best:8.3f} s")
+    line("einsum reference (first run)", f"{ref_first:8.3f} s")
+    line("einsum reference (best of 3)", f"{ref_best:8.3f} s")
+    line("ratio estimation / reference", f"{ratio:8.2f}")
+    line("results agree (rtol 1e-9, NaN places)", "yes")
+    line("tracemalloc peak, one estimation", f"{traced / 1e6:8.0f} MB")
+    line("peak RSS, population + estimation", f"{rss_estimation / 1e6:8.0f} MB")
+    line("peak RSS, whole run (with reference)", f"{peak_rss() / 1e6:8.0f} MB")
+    line(f"target: estimation < {TARGET_SECONDS:g} s", met(best < TARGET_SECONDS))
+    line(f"target: ratio <= {TARGET_RATIO:g}", met(ratio <= TARGET_RATIO))
+    line("target: peak memory < 2 GB", met(rss_estimation < TARGET_BYTES))
+
+
+if __name__ == "__main__":
+    main()
