@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from gapanalysis.models import AnalysisRun, GapResult, Norm, RunMap
+from gapanalysis.models import AnalysisRun, GapResult, Norm, RunMap, UnmetNeedStatement
 
 
 @admin.register(Norm)
 class NormAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "condition", "service_type", "share", "capacity_unit"]
+    list_display = ["name", "code", "condition", "share", "capacity_unit", "is_local"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,7 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AnalysisRun)
 class AnalysisRunAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "status", "progress", "condition", "year", "created_by", "created_at"]
+    list_display = ["pk", "status", "progress", "year", "created_by", "created_at"]
     list_filter = ["status"]
 
 
@@ -35,3 +35,9 @@ class GapResultAdmin(ReadOnlyAdmin):
 class RunMapAdmin(ReadOnlyAdmin):
     list_display = ["run", "kind", "title"]
     exclude = ["html"]
+
+
+@admin.register(UnmetNeedStatement)
+class UnmetNeedStatementAdmin(ReadOnlyAdmin):
+    list_display = ["run", "rank", "unit_name", "norm_code", "text"]
+    list_filter = ["run"]

@@ -1,15 +1,18 @@
 """One run's computation: read its inputs through selectors, compute with the pure modules.
 
-Nothing here writes to the database; `services.analysis_execute` stores what this returns.
+Nothing here writes to the database; `services.analysis_execute` stores what this returns. Every
+norm of the run is computed at once: need for all their conditions in one estimation, provision
+for all their service types in one attribution, and the gap table for every unit × norm.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.conf import settings
 
-from gapanalysis import compute, run_maps
-from gapanalysis.models import AnalysisRun, MapKind, ResultLevel
+from gapanalysis import compute, run_maps, statements
+from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
 from needs import estimation, geography, map_documents, maps
 from needs import selectors as needs_selectors
@@ -17,6 +20,7 @@ from needs.labels import SYNTHETIC_LABEL
 from needs.models import MAX_AGE
 from provision import attribution
 from provision import selectors as provision_selectors
+from provision.models import CapacityUnit
 
 UNIT_NAME = maps.NAME_COLUMN
 WHOLE_AREA_CODE = "whole_area"
@@ -30,161 +34,260 @@ class AnalysisInputError(ValueError):
 class RunOutput:
     results: list[dict] = field(default_factory=list)
     maps: list[dict] = field(default_factory=list)
+    statements: list[dict] = field(default_factory=list)
     inputs: dict = field(default_factory=dict)
 
 
 def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) -> RunOutput:
+    norms = list(run.norms.select_related("condition").order_by("code"))
     on_progress(10, "Loading population, rates and localities")
-    population, rates, membership = _need_inputs(run)
+    population, rates, membership = _need_inputs(run, norms)
     on_progress(25, "Estimating need")
     small = estimation.expected_cases(population, rates, max_age=MAX_AGE)
     small = small[small[c.AREA_CODE].isin(membership[c.AREA_CODE])]
     on_progress(45, "Attributing provision to small areas")
-    services, attributed = _attributed_provision(run, population)
+    financial_year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
+    services, service_norms, attributed = _provision(norms, population, financial_year or "")
     on_progress(60, "Setting need against provision")
-    tables = _gap_tables(run, small, membership, attributed)
-    on_progress(75, "Drawing maps")
-    locality_table = tables[ResultLevel.LOCALITY]
-    run_maps = _maps(run, locality_table, membership)
+    tables = _gap_tables(run, norms, small, membership, attributed, service_norms)
+    on_progress(70, "Writing the unmet-need statements")
+    texts = _statements(run, norms, tables[ResultLevel.LOCALITY])
+    on_progress(80, "Drawing maps")
+    documents = _maps(run, norms, tables[ResultLevel.LOCALITY], membership)
     on_progress(90, "Saving results")
     return RunOutput(
         results=[row for table in tables.values() for row in _result_rows(table)],
-        maps=run_maps,
-        inputs=_pinned_inputs(run, population, rates, services),
+        maps=documents,
+        statements=texts,
+        inputs=_pinned_inputs(run, norms, population, rates, services, financial_year),
     )
 
 
-def _need_inputs(run: AnalysisRun) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _need_inputs(
+    run: AnalysisRun, norms: list[Norm]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    if not norms:
+        raise AnalysisInputError("The run has no norms to set need against: choose at least one.")
     population = needs_selectors.population_frame(year=run.year)
     if population.empty:
         raise AnalysisInputError(f"No population estimates are loaded for {run.year}.")
-    rates = needs_selectors.rates_frame(condition=run.condition)
-    if rates.empty:
-        raise AnalysisInputError(f"No prevalence rates are loaded for {run.condition.name}.")
+    conditions = [norm.condition for norm in norms]
+    rates = needs_selectors.rates_frame_for(conditions=conditions)
+    missing = sorted({x.name for x in conditions} - _names_with_rates(rates, conditions))
+    if missing:
+        raise AnalysisInputError(f"No prevalence rates are loaded for {', '.join(missing)}.")
     membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
     if membership.empty:
         raise AnalysisInputError(f"Locality scheme {run.locality_scheme.name!r} has no areas.")
     return population, rates, membership
 
 
-def _attributed_provision(
-    run: AnalysisRun, population: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    norm = run.norm
-    year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
-    services = provision_selectors.services_frame(
-        financial_year=year or "", service_type=norm.service_type, capacity_unit=norm.capacity_unit
-    )
-    if services.empty:
+def _names_with_rates(rates: pd.DataFrame, conditions: list) -> set[str]:
+    codes = set(rates[c.CONDITION_CODE])
+    return {x.name for x in conditions if x.code in codes}
+
+
+def _provision(
+    norms: list[Norm], population: pd.DataFrame, financial_year: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Services counting towards any norm, which norms each counts for, and their attribution."""
+    frames = [
+        provision_selectors.services_frame(
+            financial_year=financial_year,
+            service_type=service_type,
+            capacity_unit=norm.capacity_unit,
+        ).assign(**{compute.NORM_CODE: norm.code})
+        for norm in norms
+        for service_type in norm.service_types
+    ]
+    tagged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if tagged.empty:
         empty = pd.DataFrame(columns=[c.SERVICE_CODE, c.AREA_CODE, c.CAPACITY, c.SPEND, c.RULE])
-        return services, empty
+        return tagged, pd.DataFrame(columns=[c.SERVICE_CODE, compute.NORM_CODE]), empty
+    service_norms = tagged[[c.SERVICE_CODE, compute.NORM_CODE]].drop_duplicates()
+    services = tagged.drop(columns=[compute.NORM_CODE]).drop_duplicates(c.SERVICE_CODE)
     codes = list(services[c.SERVICE_CODE])
-    catchment = provision_selectors.catchment_frame(service_codes=codes, financial_year=year)
-    sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=year)
+    catchment = provision_selectors.catchment_frame(
+        service_codes=codes, financial_year=financial_year
+    )
     expansion = needs_selectors.small_area_expansion(codes=list(catchment[c.AREA_CODE].unique()))
     small_catchment = catchment.rename(columns={c.AREA_CODE: geography.ANCESTOR_CODE}).merge(
         expansion, on=geography.ANCESTOR_CODE
     )[[c.SERVICE_CODE, c.AREA_CODE]]
+    sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=financial_year)
     served = attribution.served_population(population, services)
     try:
         attributed = attribution.attribute_services(services, small_catchment, served, sites)
     except attribution.AttributionError as error:
         raise AnalysisInputError(str(error)) from error
-    return services, attributed
+    return services, service_norms, attributed
 
 
 def _gap_tables(
-    run: AnalysisRun, small: pd.DataFrame, membership: pd.DataFrame, attributed: pd.DataFrame
+    run: AnalysisRun,
+    norms: list[Norm],
+    small: pd.DataFrame,
+    membership: pd.DataFrame,
+    attributed: pd.DataFrame,
+    service_norms: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
-    share = run.norm.share
-    locality_units = membership.rename(columns={c.LOCALITY_CODE: compute.UNIT_CODE})
-    small_units = membership.assign(**{compute.UNIT_CODE: membership[c.AREA_CODE]})
-    whole_units = membership.assign(**{compute.UNIT_CODE: WHOLE_AREA_CODE})
-    localities = estimation.aggregate_to_localities(small, membership).rename(
-        columns={c.LOCALITY_CODE: compute.UNIT_CODE, c.LOCALITY_NAME: UNIT_NAME}
+    norm_table = pd.DataFrame(
+        {
+            compute.NORM_CODE: [n.code for n in norms],
+            c.CONDITION_CODE: [n.condition.code for n in norms],
+            compute.NORM_SHARE: [n.share for n in norms],
+        }
     )
-    small_need = small.rename(columns={c.AREA_CODE: compute.UNIT_CODE}).merge(
-        needs_selectors.area_names_frame(codes=list(small[c.AREA_CODE])), on=compute.UNIT_CODE
-    )
-    whole = estimation.aggregate_to_whole_area(small).assign(
-        **{compute.UNIT_CODE: WHOLE_AREA_CODE, UNIT_NAME: run.locality_scheme.name}
-    )
+    names = needs_selectors.area_names_frame(codes=list(small[c.AREA_CODE].unique()))
+    levels = {
+        ResultLevel.SMALL_AREA: (
+            small.rename(columns={c.AREA_CODE: compute.UNIT_CODE}).merge(
+                names, on=compute.UNIT_CODE
+            ),
+            membership.assign(**{compute.UNIT_CODE: membership[c.AREA_CODE]}),
+        ),
+        ResultLevel.LOCALITY: (
+            estimation.aggregate_to_localities(small, membership).rename(
+                columns={c.LOCALITY_CODE: compute.UNIT_CODE, c.LOCALITY_NAME: UNIT_NAME}
+            ),
+            membership.rename(columns={c.LOCALITY_CODE: compute.UNIT_CODE}),
+        ),
+        ResultLevel.WHOLE_AREA: (
+            estimation.aggregate_to_whole_area(small).assign(
+                **{compute.UNIT_CODE: WHOLE_AREA_CODE, UNIT_NAME: run.locality_scheme.name}
+            ),
+            membership.assign(**{compute.UNIT_CODE: WHOLE_AREA_CODE}),
+        ),
+    }
     tables = {}
-    for level, need, units in (
-        (ResultLevel.SMALL_AREA, small_need, small_units),
-        (ResultLevel.LOCALITY, localities, locality_units),
-        (ResultLevel.WHOLE_AREA, whole, whole_units),
-    ):
-        provision = compute.provision_by_unit(attributed, units[[c.AREA_CODE, compute.UNIT_CODE]])
-        table = compute.need_against_provision(need, provision, norm_share=share)
-        tables[level] = table.assign(level=level, provision_rule=_rules(attributed, units, table))
+    for level, (need, units) in levels.items():
+        unit_of_area = units[[c.AREA_CODE, compute.UNIT_CODE]]
+        provision = compute.provision_by_unit(attributed, service_norms, unit_of_area)
+        table = compute.need_against_provision(need, norm_table, provision)
+        rules = _rules(attributed, service_norms, unit_of_area, table)
+        tables[level] = table.assign(level=level, provision_rule=rules)
     return tables
 
 
-def _rules(attributed: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
-    joined = attributed.merge(units[[c.AREA_CODE, compute.UNIT_CODE]], on=c.AREA_CODE)
-    rules = joined.groupby(compute.UNIT_CODE)[c.RULE].agg(lambda s: "; ".join(sorted(set(s))))
-    return table[compute.UNIT_CODE].map(rules).fillna("no service reaches this unit")
+def _rules(
+    attributed: pd.DataFrame,
+    service_norms: pd.DataFrame,
+    unit_of_area: pd.DataFrame,
+    table: pd.DataFrame,
+) -> list[str]:
+    joined = attributed.merge(service_norms, on=c.SERVICE_CODE).merge(unit_of_area, on=c.AREA_CODE)
+    keys = [compute.UNIT_CODE, compute.NORM_CODE]
+    rules = joined.groupby(keys)[c.RULE].agg(lambda s: "; ".join(sorted(set(s)))).to_dict()
+    pairs = zip(table[compute.UNIT_CODE], table[compute.NORM_CODE], strict=True)
+    return [rules.get(pair, "no service reaches this unit") for pair in pairs]
+
+
+def _words(norms: list[Norm]) -> dict[str, statements.NormWords]:
+    units = dict(CapacityUnit.choices)
+    return {
+        norm.code: statements.NormWords(
+            condition_name=norm.condition.name,
+            people_label=norm.people_label,
+            capacity_label=norm.capacity_label,
+            unit_label=units.get(norm.capacity_unit, norm.capacity_unit),
+            action=norm.action,
+            share=norm.share,
+            sources="; ".join(needs_selectors.rate_publications(condition=norm.condition))
+            + f"; ambition: {norm.source.split(':')[0]}",
+        )
+        for norm in norms
+    }
+
+
+def _statements(run: AnalysisRun, norms: list[Norm], localities: pd.DataFrame) -> list[dict]:
+    frame = statements.unmet_need_statements(
+        localities, _words(norms), suppress_below=settings.STATEMENT_SUPPRESS_BELOW
+    )
+    return frame.to_dict("records")
+
+
+RESULT_COLUMNS = {
+    "level": "level",
+    compute.UNIT_CODE: "unit_code",
+    UNIT_NAME: "unit_name",
+    c.CONDITION_CODE: "condition_code",
+    compute.NORM_CODE: "norm_code",
+    c.POPULATION: "population",
+    c.EXPECTED_CASES: "expected_cases",
+    c.EXPECTED_LOWER: "expected_lower",
+    c.EXPECTED_UPPER: "expected_upper",
+    c.RATE_PER_1000: "rate_per_1000",
+    c.CAPACITY: "capacity",
+    compute.SERVICES_COUNT: "services_count",
+    c.SPEND: "spend",
+    compute.EXPECTED_PROVISION: "expected_provision",
+    compute.COVERAGE_RATIO: "coverage_ratio",
+    compute.AMBITION_RATIO: "ambition_ratio",
+    compute.GAP_PEOPLE: "gap_people",
+    compute.CLASSIFICATION: "classification",
+    compute.CLASS_RULE: "class_rule",
+    "provision_rule": "provision_rule",
+}
 
 
 def _result_rows(table: pd.DataFrame) -> list[dict]:
-    columns = {
-        "level": "level",
-        compute.UNIT_CODE: "unit_code",
-        UNIT_NAME: "unit_name",
-        c.CONDITION_CODE: "condition_code",
-        c.POPULATION: "population",
-        c.EXPECTED_CASES: "expected_cases",
-        c.EXPECTED_LOWER: "expected_lower",
-        c.EXPECTED_UPPER: "expected_upper",
-        c.RATE_PER_1000: "rate_per_1000",
-        c.CAPACITY: "capacity",
-        compute.SERVICES_COUNT: "services_count",
-        c.SPEND: "spend",
-        compute.EXPECTED_PROVISION: "expected_provision",
-        compute.COVERAGE_RATIO: "coverage_ratio",
-        compute.AMBITION_RATIO: "ambition_ratio",
-        compute.GAP_PEOPLE: "gap_people",
-        "provision_rule": "provision_rule",
-    }
-    records = table[list(columns)].rename(columns=columns).astype(object)
+    records = table[list(RESULT_COLUMNS)].rename(columns=RESULT_COLUMNS).astype(object)
     return records.where(records.notna(), None).to_dict("records")
 
 
 def _pinned_inputs(
-    run: AnalysisRun, population: pd.DataFrame, rates: pd.DataFrame, services: pd.DataFrame
+    run: AnalysisRun,
+    norms: list[Norm],
+    population: pd.DataFrame,
+    rates: pd.DataFrame,
+    services: pd.DataFrame,
+    financial_year: str | None,
 ) -> dict:
     return {
         "population_year": run.year,
         "population_rows": len(population),
         "population_total": round(float(population[c.COUNT].sum()), 1),
-        "rate_ids": sorted(int(i) for i in rates["rate_id"]),
-        "rate_sources": needs_selectors.rate_sources(condition=run.condition),
-        "norm": {"code": run.norm.code, "share": run.norm.share, "source": run.norm.source},
+        "rate_sources": sorted(
+            {s for n in norms for s in needs_selectors.rate_sources(condition=n.condition)}
+        ),
+        "norms": [
+            {"code": n.code, "name": n.name, "share": n.share, "source": n.source} for n in norms
+        ],
         "service_codes": sorted(services[c.SERVICE_CODE]) if not services.empty else [],
-        "financial_year": run.inputs.get("financial_year")
-        or provision_selectors.latest_financial_year(),
+        "financial_year": financial_year,
         "locality_scheme": run.locality_scheme.name,
+        "statement_suppress_below": settings.STATEMENT_SUPPRESS_BELOW,
     }
 
 
-def _maps(run: AnalysisRun, table: pd.DataFrame, membership: pd.DataFrame) -> list[dict]:
+def _maps(
+    run: AnalysisRun, norms: list[Norm], table: pd.DataFrame, membership: pd.DataFrame
+) -> list[dict]:
     geometries = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
     shapes = geography.to_geodataframe(geometries[c.AREA_CODE], geometries["geometry"])
     outlines = geography.dissolve_to_localities(shapes, membership).rename(
         columns={c.LOCALITY_CODE: compute.UNIT_CODE}
     )
-    units = outlines.drop(columns=[c.LOCALITY_NAME]).merge(table, on=compute.UNIT_CODE)
     assets = map_documents.map_assets()
-    context = run_maps.MapContext(
-        condition_name=run.condition.name,
-        year=run.year,
-        norm_name=run.norm.name,
-        norm_share=run.norm.share,
-        sources="; ".join(needs_selectors.rate_publications(condition=run.condition)),
-        synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
-    )
-    return [
-        {"kind": MapKind.NEED, **run_maps.need_map(units, context=context, assets=assets)},
-        {"kind": MapKind.COVERAGE, **run_maps.coverage_map(units, context=context, assets=assets)},
-    ]
+    documents = []
+    for norm in norms:  # a handful of norms, each with its own three map documents
+        units = outlines.drop(columns=[c.LOCALITY_NAME]).merge(
+            table[table[compute.NORM_CODE] == norm.code], on=compute.UNIT_CODE
+        )
+        context = run_maps.MapContext(
+            condition_name=norm.condition.name,
+            year=run.year,
+            norm_name=norm.name,
+            norm_share=norm.share,
+            sources="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
+            synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+        )
+        for kind, render in run_maps.RENDERERS.items():
+            documents.append(
+                {
+                    "kind": kind,
+                    "norm_code": norm.code,
+                    **render(units, context=context, assets=assets),
+                }
+            )
+    return documents

@@ -1,57 +1,133 @@
-"""Need set against provision for a set of units (small areas, localities, the whole area).
+"""Need set against provision for units (small areas, localities, the whole area) and norms.
 
-Pure: no Django, no I/O. For each unit: the provision a norm expects (its share of the estimated
-people in need), the coverage (capacity ÷ people in need), coverage as a fraction of the norm's
-share (the "ambition ratio"), and the gap in people a year needed to meet the norm.
+Pure: no Django, no I/O. For each unit and norm: the provision the norm expects (its share of the
+estimated people in need), the coverage (capacity ÷ people in need), coverage as a fraction of
+the norm's share (the "ambition ratio"), the gap in people a year, and a class decided with the
+uncertainty of the need estimate taken into account.
 """
 
 import numpy as np
 import pandas as pd
 
-from needs.columns import CAPACITY, EXPECTED_CASES, SERVICE_CODE, SPEND
+from needs.columns import (
+    CAPACITY,
+    CONDITION_CODE,
+    EXPECTED_CASES,
+    EXPECTED_LOWER,
+    EXPECTED_UPPER,
+    SERVICE_CODE,
+    SPEND,
+)
 
 UNIT_CODE = "unit_code"
+NORM_CODE = "norm_code"
+NORM_SHARE = "norm_share"
 SERVICES_COUNT = "services_count"
 EXPECTED_PROVISION = "expected_provision"
 COVERAGE_RATIO = "coverage_ratio"
 AMBITION_RATIO = "ambition_ratio"
 GAP_PEOPLE = "gap_people"
+CLASSIFICATION = "classification"
+CLASS_RULE = "class_rule"
+
+# Class boundaries on the ambition ratio (capacity ÷ the norm's expected provision). A shortfall
+# is called only if it holds even at the LOWER bound of need (the kindest reading for provision);
+# a surplus only if it holds at the UPPER bound. Between the two: in line.
+WELL_BELOW_UNDER = 0.5
+BELOW_UNDER = 0.9
+ABOVE_OVER = 1.1
 
 
-def provision_by_unit(attributed: pd.DataFrame, unit_of_area: pd.DataFrame) -> pd.DataFrame:
-    """Sum attributed capacity and spend into units; count the distinct services reaching each.
+def provision_by_unit(
+    attributed: pd.DataFrame, service_norms: pd.DataFrame, unit_of_area: pd.DataFrame
+) -> pd.DataFrame:
+    """Capacity and spend per unit × norm, and the distinct services reaching each.
 
     `attributed`: service_code, area_code, capacity, spend (from provision.attribution).
+    `service_norms`: service_code, norm_code (the norms each service counts towards).
     `unit_of_area`: area_code, unit_code.
     """
-    joined = attributed.merge(unit_of_area, on="area_code", how="inner")
-    sums = joined.groupby(UNIT_CODE, as_index=False)[[CAPACITY, SPEND]].sum()
-    reaching = joined[joined[CAPACITY] > 0].groupby(UNIT_CODE)[SERVICE_CODE].nunique()
-    return sums.assign(**{SERVICES_COUNT: sums[UNIT_CODE].map(reaching).fillna(0).astype(int)})
+    joined = attributed.merge(service_norms, on=SERVICE_CODE).merge(unit_of_area, on="area_code")
+    keys = [UNIT_CODE, NORM_CODE]
+    sums = joined.groupby(keys, as_index=False)[[CAPACITY, SPEND]].sum()
+    reaching = joined[joined[CAPACITY] > 0].groupby(keys)[SERVICE_CODE].nunique()
+    counts = pd.MultiIndex.from_frame(sums[keys]).map(reaching.to_dict().get)
+    return sums.assign(**{SERVICES_COUNT: pd.Series(counts).fillna(0).astype(int).to_numpy()})
 
 
 def need_against_provision(
-    need: pd.DataFrame, provision: pd.DataFrame, *, norm_share: float
+    need: pd.DataFrame, norms: pd.DataFrame, provision: pd.DataFrame
 ) -> pd.DataFrame:
-    """Add provision, expected provision, coverage, ambition ratio and gap to `need`.
+    """One row per unit × norm: need (of the norm's condition), provision, coverage, gap, class.
 
-    `need`: unit_code, expected_cases (and anything else, kept). `provision`: unit_code,
-    capacity, spend, services_count. Units with no provision get zeros, not blanks.
+    `need`: unit_code, condition_code, expected_cases (lower, upper) and anything else, kept.
+    `norms`: norm_code, condition_code, norm_share. `provision`: unit_code, norm_code, capacity,
+    spend, services_count. Units with no provision get zeros, not blanks.
     """
-    merged = need.merge(provision, on=UNIT_CODE, how="left").fillna(
-        {CAPACITY: 0.0, SPEND: 0.0, SERVICES_COUNT: 0}
+    rows = need.merge(norms, on=CONDITION_CODE).merge(
+        provision, on=[UNIT_CODE, NORM_CODE], how="left"
     )
-    cases = merged[EXPECTED_CASES].to_numpy(dtype=float)
-    capacity = merged[CAPACITY].to_numpy(dtype=float)
-    expected_provision = norm_share * cases
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coverage = np.where(cases > 0, capacity / cases, np.nan)
-    return merged.assign(
+    rows = rows.fillna({CAPACITY: 0.0, SPEND: 0.0, SERVICES_COUNT: 0})
+    cases = rows[EXPECTED_CASES].to_numpy(dtype=float)
+    capacity = rows[CAPACITY].to_numpy(dtype=float)
+    share = rows[NORM_SHARE].to_numpy(dtype=float)
+    expected = share * cases
+    coverage = _ratio(capacity, cases)
+    rows = rows.assign(
         **{
-            SERVICES_COUNT: merged[SERVICES_COUNT].astype(int),
-            EXPECTED_PROVISION: expected_provision,
+            SERVICES_COUNT: rows[SERVICES_COUNT].astype(int),
+            EXPECTED_PROVISION: expected,
             COVERAGE_RATIO: coverage,
-            AMBITION_RATIO: coverage / norm_share if norm_share > 0 else np.nan,
-            GAP_PEOPLE: np.clip(expected_provision - capacity, 0.0, None),
+            AMBITION_RATIO: _ratio(capacity, expected),
+            GAP_PEOPLE: np.clip(expected - capacity, 0.0, None),
         }
     )
+    return classify(rows)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
+
+
+def classify(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add the class and the rule that decided it, using need's interval where one exists."""
+    cases = rows[EXPECTED_CASES].to_numpy(dtype=float)
+    lower = rows.get(EXPECTED_LOWER, pd.Series(np.nan, index=rows.index)).to_numpy(float)
+    upper = rows.get(EXPECTED_UPPER, pd.Series(np.nan, index=rows.index)).to_numpy(float)
+    has_interval = np.isfinite(lower) & np.isfinite(upper)
+    low_need = np.where(has_interval, lower, cases)
+    high_need = np.where(has_interval, upper, cases)
+    capacity = rows[CAPACITY].to_numpy(dtype=float)
+    share = rows[NORM_SHARE].to_numpy(dtype=float)
+    kindest = _ratio(capacity, share * low_need)  # provision judged against the least need
+    harshest = _ratio(capacity, share * high_need)
+    classes = np.select(
+        [
+            ~(cases > 0),
+            kindest < WELL_BELOW_UNDER,
+            kindest < BELOW_UNDER,
+            harshest > ABOVE_OVER,
+        ],
+        ["no_need", "well_below", "below", "above"],
+        default="in_line",
+    )
+    basis = np.where(
+        has_interval, "at the bound of the need interval", "on the point estimate (no interval)"
+    )
+    rule = [
+        _rule(cls, b, k, h) for cls, b, k, h in zip(classes, basis, kindest, harshest, strict=True)
+    ]
+    return rows.assign(**{CLASSIFICATION: classes, CLASS_RULE: rule})
+
+
+def _rule(cls: str, basis: str, kindest: float, harshest: float) -> str:
+    if cls == "no_need":
+        return "no estimated need"
+    if cls == "well_below":
+        return f"under {WELL_BELOW_UNDER:.0%} of the ambition {basis} ({kindest:.0%})"
+    if cls == "below":
+        return f"under {BELOW_UNDER:.0%} of the ambition {basis} ({kindest:.0%})"
+    if cls == "above":
+        return f"over {ABOVE_OVER:.0%} of the ambition {basis} ({harshest:.0%})"
+    return f"between {BELOW_UNDER:.0%} and {ABOVE_OVER:.0%} of the ambition {basis}"

@@ -11,14 +11,21 @@ class Norm(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=300)
     condition = models.ForeignKey("needs.Condition", on_delete=models.PROTECT, related_name="+")
-    service_type = models.SlugField(max_length=60)
+    service_types = models.JSONField(help_text="Service types whose capacity meets this norm.")
     capacity_unit = models.CharField(max_length=20)
     share = models.FloatField(
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="Share of the estimated people in need to be reached each year.",
     )
-    source = models.CharField(max_length=400)
+    people_label = models.CharField(max_length=100, default="people")
+    capacity_label = models.CharField(max_length=200, default="Capacity")
+    action = models.CharField(max_length=100, default="would need to be seen")
+    source = models.CharField(max_length=600)
     source_url = models.URLField(max_length=500, blank=True)
+    is_local = models.BooleanField(default=False, help_text="Added by an analyst, not shipped.")
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
@@ -49,8 +56,7 @@ class AnalysisRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     year = models.PositiveSmallIntegerField()
-    condition = models.ForeignKey("needs.Condition", on_delete=models.PROTECT, related_name="+")
-    norm = models.ForeignKey(Norm, on_delete=models.PROTECT, related_name="runs")
+    norms = models.ManyToManyField(Norm, related_name="runs")
     locality_scheme = models.ForeignKey(
         "needs.LocalityScheme", on_delete=models.PROTECT, related_name="+"
     )
@@ -68,6 +74,14 @@ class AnalysisRun(models.Model):
         return f"Run {self.pk} ({self.get_status_display()})"
 
 
+class GapClass(models.TextChoices):
+    WELL_BELOW = "well_below", "Provision well below need"
+    BELOW = "below", "Provision below need"
+    IN_LINE = "in_line", "Provision in line with need"
+    ABOVE = "above", "Provision above need"
+    NO_NEED = "no_need", "No estimated need"
+
+
 class ResultLevel(models.TextChoices):
     SMALL_AREA = "small_area", "Small area"
     LOCALITY = "locality", "Locality"
@@ -82,6 +96,7 @@ class GapResult(models.Model):
     unit_code = models.CharField(max_length=50)
     unit_name = models.CharField(max_length=200)
     condition_code = models.SlugField(max_length=50)
+    norm_code = models.SlugField(max_length=50)
     population = models.FloatField(help_text="Population in the age range the rates cover.")
     expected_cases = models.FloatField()
     expected_lower = models.FloatField(null=True, blank=True)
@@ -94,13 +109,15 @@ class GapResult(models.Model):
     coverage_ratio = models.FloatField(help_text="Capacity ÷ estimated people in need.")
     ambition_ratio = models.FloatField(help_text="Coverage ÷ the norm's share.")
     gap_people = models.FloatField(help_text="More people a year to reach the norm (0 if met).")
+    classification = models.CharField(max_length=20, choices=GapClass.choices)
+    class_rule = models.CharField(max_length=300)
     provision_rule = models.CharField(max_length=200)
 
     class Meta:
         ordering = ["run", "level", "unit_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "level", "unit_code", "condition_code"], name="gap_result_unique"
+                fields=["run", "level", "unit_code", "norm_code"], name="gap_result_unique"
             )
         ]
 
@@ -111,6 +128,7 @@ class GapResult(models.Model):
 class MapKind(models.TextChoices):
     NEED = "need", "Estimated need"
     COVERAGE = "coverage", "Coverage against the ambition"
+    BIVARIATE = "bivariate", "Need against provision"
 
 
 class RunMap(models.Model):
@@ -118,12 +136,32 @@ class RunMap(models.Model):
 
     run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="maps")
     kind = models.CharField(max_length=10, choices=MapKind.choices)
+    norm_code = models.SlugField(max_length=50)
     title = models.CharField(max_length=300)
     html = models.TextField()
     alt_text = models.TextField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "kind"], name="run_map_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "norm_code"], name="run_map_unique")
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class UnmetNeedStatement(models.Model):
+    """A plain-English statement of unmet need, ready to paste into the JSNA."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="statements")
+    norm_code = models.SlugField(max_length=50)
+    unit_code = models.CharField(max_length=50)
+    unit_name = models.CharField(max_length=200)
+    rank = models.PositiveIntegerField(help_text="1 = the sharpest gap.")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["run", "rank"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -67,3 +67,28 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
 
 def _percent(value: float) -> str:
     return "not available" if not np.isfinite(value) else f"{value:.0%}"
+
+
+def bivariate_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAssets) -> dict:
+    title = f"Need against provision: {context.condition_name.lower()}"
+    shown = units.assign(
+        rate_text=units[c.RATE_PER_1000].map(lambda v: f"{v:,.1f}"),
+        coverage_text=units[compute.COVERAGE_RATIO].map(_percent),
+    )
+    document = maps.bivariate(
+        shown,
+        need_column=c.RATE_PER_1000,
+        provision_column=compute.COVERAGE_RATIO,
+        title=title,
+        tooltip=[
+            (maps.NAME_COLUMN, "Locality"),
+            ("rate_text", "Need per 1,000 at risk"),
+            ("coverage_text", "Share of people in need reached"),
+        ],
+        assets=assets,
+        caption=_caption(context, "Thirds of the localities on each measure."),
+    )
+    return {"title": title, "html": document.html, "alt_text": document.alt_text}
+
+
+RENDERERS = {"need": need_map, "coverage": coverage_map, "bivariate": bivariate_map}

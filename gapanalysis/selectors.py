@@ -2,29 +2,47 @@
 
 from django.db.models import QuerySet
 
-from gapanalysis.models import AnalysisRun, GapResult, MapKind, ResultLevel, RunMap, RunStatus
+from gapanalysis.models import (
+    AnalysisRun,
+    GapResult,
+    MapKind,
+    Norm,
+    ResultLevel,
+    RunMap,
+    RunStatus,
+    UnmetNeedStatement,
+)
 
 
 def latest_run() -> AnalysisRun | None:
-    return AnalysisRun.objects.select_related("condition", "norm").first()
+    return AnalysisRun.objects.first()
 
 
 def latest_succeeded_run() -> AnalysisRun | None:
-    runs = AnalysisRun.objects.filter(status=RunStatus.SUCCEEDED).select_related(
-        "condition", "norm", "locality_scheme"
-    )
+    runs = AnalysisRun.objects.filter(status=RunStatus.SUCCEEDED).select_related("locality_scheme")
     return runs.order_by("-finished_at", "-pk").first()
 
 
-def run_results(*, run: AnalysisRun, level: str = ResultLevel.LOCALITY) -> QuerySet[GapResult]:
-    return run.results.filter(level=level).order_by("unit_name")
+def run_norms(*, run: AnalysisRun) -> list[Norm]:
+    return list(run.norms.select_related("condition").order_by("name"))
 
 
-def run_maps(*, run: AnalysisRun) -> list[RunMap]:
-    """The run's maps in reading order: need first, then coverage."""
+def run_results(
+    *, run: AnalysisRun, norm_code: str, level: str = ResultLevel.LOCALITY
+) -> QuerySet[GapResult]:
+    return run.results.filter(level=level, norm_code=norm_code).order_by("unit_name")
+
+
+def run_maps(*, run: AnalysisRun, norm_code: str) -> list[RunMap]:
+    """The norm's maps in reading order: need, coverage, then need against provision."""
     order = {kind: index for index, kind in enumerate(MapKind.values)}
-    return sorted(run.maps.defer("html"), key=lambda run_map: order.get(run_map.kind, len(order)))
+    maps = run.maps.filter(norm_code=norm_code).defer("html")
+    return sorted(maps, key=lambda run_map: order.get(run_map.kind, len(order)))
 
 
-def run_map(*, run_id: int, kind: str) -> RunMap | None:
-    return RunMap.objects.filter(run_id=run_id, kind=kind).first()
+def run_map(*, run_id: int, kind: str, norm_code: str) -> RunMap | None:
+    return RunMap.objects.filter(run_id=run_id, kind=kind, norm_code=norm_code).first()
+
+
+def run_statements(*, run: AnalysisRun) -> QuerySet[UnmetNeedStatement]:
+    return run.statements.order_by("rank")

@@ -17,17 +17,25 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gapanalysis.analysis import AnalysisInputError, RunOutput, compute_run
-from gapanalysis.models import FINISHED, AnalysisRun, GapResult, Norm, RunMap, RunStatus
+from gapanalysis.models import (
+    FINISHED,
+    AnalysisRun,
+    GapResult,
+    Norm,
+    RunMap,
+    RunStatus,
+    UnmetNeedStatement,
+)
 from needs import selectors as needs_selectors
 from needs.models import Condition, LocalityScheme
+from provision import selectors as provision_selectors
 
 log = logging.getLogger(__name__)
 
 NO_POPULATION = "No population estimates are loaded: load population (or the demo area) first."
 NO_SCHEME = "No locality scheme exists: create one (the demo area brings one) first."
-NO_NORM = "No provision norm {code!r} exists: load the norm catalogue (manage.py load_catalogue)."
+NO_NORM = "No provision norm {code} exists: load the norm catalogue (manage.py load_catalogue)."
 NORMS_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "norms.csv"
-DEFAULT_NORM = "talking_therapies_access"
 
 
 class AnalysisStartError(ValueError):
@@ -36,6 +44,7 @@ class AnalysisStartError(ValueError):
 
 @transaction.atomic
 def norm_catalogue_load(*, path: Path = NORMS_PATH) -> int:
+    """Load the shipped norms (idempotent). `service_types` lists types separated by ';'."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
@@ -44,9 +53,12 @@ def norm_catalogue_load(*, path: Path = NORMS_PATH) -> int:
             defaults={
                 "name": row["name"],
                 "condition": Condition.objects.get(code=row["condition_code"]),
-                "service_type": row["service_type"],
+                "service_types": [t.strip() for t in row["service_types"].split(";") if t.strip()],
                 "capacity_unit": row["capacity_unit"],
                 "share": float(row["share"]),
+                "people_label": row["people_label"],
+                "capacity_label": row["capacity_label"],
+                "action": row["action"],
                 "source": row["source"],
                 "source_url": row["source_url"],
             },
@@ -57,16 +69,17 @@ def norm_catalogue_load(*, path: Path = NORMS_PATH) -> int:
 def analysis_start(
     *,
     user: AbstractBaseUser | None,
-    norm_code: str = DEFAULT_NORM,
+    norm_codes: list[str] | None = None,
     scheme: LocalityScheme | None = None,
     year: int | None = None,
 ) -> AnalysisRun:
-    """Create a queued run and dispatch its task once the transaction commits."""
+    """Create a queued run pinned to its inputs, and dispatch its task once the row commits."""
     from gapanalysis.tasks import run_gap_analysis  # tasks import services: avoid a cycle
 
-    norm = Norm.objects.filter(code=norm_code).select_related("condition").first()
-    if norm is None:
-        raise AnalysisStartError(NO_NORM.format(code=norm_code))
+    norms = Norm.objects.filter(code__in=norm_codes) if norm_codes else Norm.objects.all()
+    unknown = sorted(set(norm_codes or []) - set(norms.values_list("code", flat=True)))
+    if unknown or not norms.exists():
+        raise AnalysisStartError(NO_NORM.format(code=", ".join(unknown) or "any"))
     scheme = scheme or needs_selectors.default_locality_scheme()
     if scheme is None:
         raise AnalysisStartError(NO_SCHEME)
@@ -77,11 +90,11 @@ def analysis_start(
         run = AnalysisRun.objects.create(
             created_by=user if user and user.is_authenticated else None,
             year=year,
-            condition=norm.condition,
-            norm=norm,
             locality_scheme=scheme,
             is_synthetic=scheme.is_synthetic,
+            inputs={"financial_year": provision_selectors.latest_financial_year()},
         )
+        run.norms.set(norms)
         transaction.on_commit(lambda: run_gap_analysis.delay(run.pk))
     return run
 
@@ -173,7 +186,7 @@ def runs_fail_stale(*, stale_after: float | None = None) -> int:
 
 def analysis_execute(*, run_id: int) -> None:
     """Compute a claimed run and store its results and maps, all at once or not at all."""
-    run = AnalysisRun.objects.select_related("norm", "condition", "locality_scheme").get(pk=run_id)
+    run = AnalysisRun.objects.select_related("locality_scheme").get(pk=run_id)
     try:
         output = compute_run(
             run=run,
@@ -193,8 +206,12 @@ def _store(*, run: AnalysisRun, output: RunOutput) -> None:
     # Delete-then-create in one transaction: a rerun of the same run replaces, never duplicates.
     GapResult.objects.filter(run=run).delete()
     RunMap.objects.filter(run=run).delete()
+    UnmetNeedStatement.objects.filter(run=run).delete()
     GapResult.objects.bulk_create(GapResult(run=run, **fields) for fields in output.results)
     RunMap.objects.bulk_create(RunMap(run=run, **fields) for fields in output.maps)
+    UnmetNeedStatement.objects.bulk_create(
+        UnmetNeedStatement(run=run, **fields) for fields in output.statements
+    )
     updated = AnalysisRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
         status=RunStatus.SUCCEEDED,
         progress=100,

@@ -22,13 +22,21 @@ from needs.map_documents import map_response
 @require_GET
 @permission_required("gapanalysis.view_analysisrun", raise_exception=True)
 def latest_map(request: HttpRequest) -> HttpResponse:
+    runs_fail_stale()
     run = selectors.latest_succeeded_run()
     context = {"run": run, "latest": selectors.latest_run()}
     if run is not None:
+        norms = selectors.run_norms(run=run)
+        chosen = next((n for n in norms if n.code == request.GET.get("norm")), norms[0])
         context |= {
-            "maps": selectors.run_maps(run=run),
-            "localities": selectors.run_results(run=run),
-            "whole": selectors.run_results(run=run, level=ResultLevel.WHOLE_AREA).first(),
+            "norms": norms,
+            "norm": chosen,
+            "maps": selectors.run_maps(run=run, norm_code=chosen.code),
+            "localities": selectors.run_results(run=run, norm_code=chosen.code),
+            "whole": selectors.run_results(
+                run=run, norm_code=chosen.code, level=ResultLevel.WHOLE_AREA
+            ).first(),
+            "statements": selectors.run_statements(run=run),
             "synthetic_label": SYNTHETIC_LABEL if run.is_synthetic else "",
         }
     return render(request, "gapanalysis/latest_map.html", context)
@@ -38,7 +46,7 @@ def latest_map(request: HttpRequest) -> HttpResponse:
 @permission_required("gapanalysis.view_analysisrun", raise_exception=True)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs_fail_stale()
-    run = get_object_or_404(AnalysisRun.objects.select_related("norm", "created_by"), pk=pk)
+    run = get_object_or_404(AnalysisRun.objects.select_related("created_by"), pk=pk)
     return render(request, "gapanalysis/run_detail.html", {"run": run})
 
 
@@ -85,8 +93,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 @xframe_options_sameorigin
 @permission_required("gapanalysis.view_runmap", raise_exception=True)
-def run_map_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    run_map = selectors.run_map(run_id=pk, kind=kind)
+def run_map_document(request: HttpRequest, pk: int, norm: str, kind: str) -> HttpResponse:
+    run_map = selectors.run_map(run_id=pk, kind=kind, norm_code=norm)
     if run_map is None:
         raise Http404("No such map for this run.")
     return map_response(run_map.html)

@@ -26,7 +26,7 @@ _DATA_MODELS = {
     "provision": ["service", "servicefunding", "servicesite"],
     "gapanalysis": ["norm"],
 }
-_RESULT_MODELS = {"gapanalysis": ["analysisrun", "gapresult", "runmap"]}
+_RESULT_MODELS = {"gapanalysis": ["analysisrun", "gapresult", "runmap", "unmetneedstatement"]}
 
 
 def _codenames(models: dict[str, list[str]], actions: tuple[str, ...]) -> set[tuple[str, str]]:

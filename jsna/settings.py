@@ -136,6 +136,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 ANALYSIS_STALE_AFTER_SECONDS = env.int(
     "ANALYSIS_STALE_AFTER_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
 )
+# Unmet-need statements say "fewer than N" instead of any count of people below N.
+STATEMENT_SUPPRESS_BELOW = env.int("STATEMENT_SUPPRESS_BELOW", default=10)
 # Seconds to pause after each analysis step: only the worker-kill test sets it (slow motion).
 ANALYSIS_STEP_PAUSE_SECONDS = env.float("ANALYSIS_STEP_PAUSE_SECONDS", default=0.0)
 

@@ -50,7 +50,10 @@ def need_estimates(
     codes, _, people = estimation.population_array(population, max_age=MAX_AGE)
     people = _for_year(people, codes, base_year=base_year, year=year)
     rates = needs_selectors.rates_frame_for(conditions=conditions)
-    arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
+    try:
+        arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
+    except estimation.RateTableError as error:
+        raise NeedUnavailable(f"The stored rates cannot be used: {error}") from error
     measures = estimation.expected_cases_array(people, arrays)
     note = ""
     if adjust_for_deprivation:

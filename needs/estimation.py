@@ -75,10 +75,16 @@ class RateArrays:
         return lower, upper
 
 
-def rates_by_single_year(rates: pd.DataFrame, *, max_age: int) -> pd.DataFrame:
-    """One row per condition × sex × single year of age; persons rates apply to both sexes."""
+def rates_by_single_year(
+    rates: pd.DataFrame, *, max_age: int, first_row: int = 1, rows_word: str = "rate rows"
+) -> pd.DataFrame:
+    """One row per condition × sex × single year of age; persons rates apply to both sexes.
+
+    Errors number the rows from `first_row` (an importer passes 2: a spreadsheet's header is
+    row 1) and call them `rows_word`.
+    """
     rates = rates[RATE_COLUMNS].reset_index(drop=True)
-    _check_rate_values(rates)
+    _check_rate_values(rates, first_row, rows_word)
     top = rates[AGE_MAX].fillna(max_age).astype(int).to_numpy()
     bottom = rates[AGE_MIN].astype(int).to_numpy()
     lengths = np.clip(top - bottom + 1, 0, None)
@@ -86,21 +92,21 @@ def rates_by_single_year(rates: pd.DataFrame, *, max_age: int) -> pd.DataFrame:
     offset = np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     single = rates.iloc[row].assign(**{AGE: bottom[row] + offset, "source_row": row})
     single = _persons_to_each_sex(single)
-    _check_no_overlap(single)
+    _check_no_overlap(single, first_row, rows_word)
     return single.drop(columns=[AGE_MIN, AGE_MAX]).reset_index(drop=True)
 
 
-def _check_rate_values(rates: pd.DataFrame) -> None:
+def _check_rate_values(rates: pd.DataFrame, first_row: int, rows_word: str) -> None:
     values = rates[[RATE, LOWER, UPPER]].astype(float)
     outside = (values < 0) | (values > 1)
     bad = rates[outside.any(axis=1) | values[RATE].isna()]
     if not bad.empty:
-        rows = ", ".join(str(i + 1) for i in bad.index[:20])
-        raise RateTableError(f"Rates must be proportions between 0 and 1 (rate rows {rows}).")
+        rows = ", ".join(str(i + first_row) for i in bad.index[:20])
+        raise RateTableError(f"Rates must be proportions between 0 and 1 ({rows_word} {rows}).")
     above = rates[(values[LOWER] > values[RATE]) | (values[UPPER] < values[RATE])]
     if not above.empty:
-        rows = ", ".join(str(i + 1) for i in above.index[:20])
-        raise RateTableError(f"A bound lies on the wrong side of its rate (rate rows {rows}).")
+        rows = ", ".join(str(i + first_row) for i in above.index[:20])
+        raise RateTableError(f"A bound lies on the wrong side of its rate ({rows_word} {rows}).")
 
 
 def _persons_to_each_sex(single: pd.DataFrame) -> pd.DataFrame:
@@ -109,14 +115,14 @@ def _persons_to_each_sex(single: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([single[single[SEX] != PERSONS], *by_sex], ignore_index=True)
 
 
-def _check_no_overlap(single: pd.DataFrame) -> None:
+def _check_no_overlap(single: pd.DataFrame, first_row: int, rows_word: str) -> None:
     clash = single[single.duplicated([CONDITION_CODE, SEX, AGE], keep=False)]
     if not clash.empty:
         first = clash.iloc[0]
-        rows = sorted({int(r) + 1 for r in clash["source_row"]})[:20]
+        rows = sorted({int(r) + first_row for r in clash["source_row"]})[:20]
         raise RateTableError(
             f"Overlapping age bands for condition {first[CONDITION_CODE]!r}, sex {first[SEX]}, "
-            f"age {first[AGE]} (rate rows {', '.join(map(str, rows))})."
+            f"age {first[AGE]} ({rows_word} {', '.join(map(str, rows))})."
         )
 
 

@@ -134,6 +134,87 @@ def _style(feature: dict) -> dict:
     }
 
 
+# A 3 × 3 bivariate scheme (Joshua Stevens' pink-teal, distinguishable with the common forms of
+# colour blindness): rows are need (low → high), columns provision (low → high). High need with
+# low provision is the saturated pink corner, so it stands out.
+BIVARIATE_3X3 = (
+    ("#e8e8e8", "#ace4e4", "#5ac8c8"),
+    ("#dfb0d6", "#a5add3", "#5698b9"),
+    ("#be64ac", "#8c62aa", "#3b4994"),
+)
+TERTILE_NAMES = ("low", "middle", "high")
+
+
+def tertiles(values: np.ndarray) -> np.ndarray:
+    """0, 1 or 2: which third of the units a value falls in (ties share a third)."""
+    finite = values[np.isfinite(values)]
+    if len(finite) == 0:
+        return np.zeros(len(values), dtype=int)
+    edges = np.quantile(finite, [1 / 3, 2 / 3])
+    return np.searchsorted(edges, np.nan_to_num(values, nan=-np.inf), side="right")
+
+
+def bivariate(
+    units: gpd.GeoDataFrame,
+    *,
+    need_column: str,
+    provision_column: str,
+    title: str,
+    tooltip: Sequence[tuple[str, str]],
+    assets: MapAssets,
+    caption: str,
+) -> MapDocument:
+    """Need against provision on one map: each unit coloured by its need third × provision third."""
+    need = tertiles(units[need_column].to_numpy(float))
+    provision = tertiles(units[provision_column].to_numpy(float))
+    colours = [BIVARIATE_3X3[n][p] for n, p in zip(need, provision, strict=True)]
+    labels = [
+        f"{TERTILE_NAMES[n]} need, {TERTILE_NAMES[p]} provision"
+        for n, p in zip(need, provision, strict=True)
+    ]
+    shown = units.assign(**{FILL_COLUMN: colours, "class_text": labels})
+    alt = f"Map: {title}. " + "; ".join(
+        f"{name}: {label}" for name, label in zip(shown[NAME_COLUMN], labels, strict=True)
+    )
+    shown = _escaped(shown, [column for column, _ in tooltip])
+    fmap = _base_map(shown, assets)
+    folium.GeoJson(
+        shown[[FILL_COLUMN, "class_text", *[col for col, _ in tooltip], "geometry"]].to_json(),
+        style_function=_style,
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["class_text", *[col for col, _ in tooltip]],
+            aliases=["Class", *[html.escape(label) for _, label in tooltip]],
+        ),
+    ).add_to(fmap)
+    fmap.get_root().html.add_child(Element(_bivariate_legend(title, caption)))
+    return MapDocument(html=fmap.get_root().render(), alt_text=alt + ".")
+
+
+def _bivariate_legend(title: str, caption: str) -> str:
+    cells = "".join(
+        "<tr><th scope='row'>"
+        + TERTILE_NAMES[n]
+        + " need</th>"
+        + "".join(
+            f'<td><span class="jsna-legend__swatch" style="background:{BIVARIATE_3X3[n][p]}" '
+            f'title="{TERTILE_NAMES[n]} need, {TERTILE_NAMES[p]} provision"></span></td>'
+            for p in range(3)
+        )
+        + "</tr>"
+        for n in (2, 1, 0)
+    )
+    header = "<tr><td></td>" + "".join(f"<th scope='col'>{t}</th>" for t in TERTILE_NAMES) + "</tr>"
+    return (
+        '<div class="jsna-legend jsna-legend--map" role="region" aria-label="Legend">'
+        f'<p class="jsna-legend__title">{html.escape(title)}</p>'
+        f"<table class='jsna-legend__grid'>{cells}{header}</table>"
+        "<p class='jsna-legend__caption'>Columns: provision per person in need, low to high. "
+        "Pink: high need with low provision.</p>"
+        f'<p class="jsna-legend__caption">{html.escape(caption)}</p></div>'
+    )
+
+
 def points_map(
     points: pd.DataFrame,
     *,

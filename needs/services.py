@@ -181,9 +181,9 @@ def rates_load(*, path: Path, name: str | None = None) -> int:
         raise ImportRefused(parsed.errors, parsed.total_errors)
     rates = parsed.rates
     conditions = {code: _condition(group) for code, group in rates.groupby("condition_code")}
-    PrevalenceRate.objects.filter(
-        condition__in=conditions.values(), source__in=rates["source"].unique()
-    ).delete()
+    # A file holds the whole rate table of each condition in it: replace, never mix, so bands
+    # from an older table cannot overlap the new ones.
+    PrevalenceRate.objects.filter(condition__in=conditions.values()).delete()
     PrevalenceRate.objects.bulk_create(
         PrevalenceRate(condition=conditions[row.condition_code], **_rate_fields(row))
         for row in rates.itertuples(index=False)

@@ -75,8 +75,10 @@ def test_the_map_page_draws_polygons_and_legend_with_no_other_host(
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/maps/")
-    for kind in ("need", "coverage"):
-        frame = page.frame_locator(f"iframe[src$='/maps/{kind}/']")
+    for kind in ("need", "coverage", "bivariate"):
+        # The map frames load lazily, as a reader scrolls to them.
+        page.locator(f"iframe[src$='/{kind}/']").scroll_into_view_if_needed()
+        frame = page.frame_locator(f"iframe[src$='/{kind}/']")
         polygons = frame.locator("path.leaflet-interactive")
         polygons.first.wait_for(timeout=20_000)
         assert polygons.count() == 5, f"{kind}: one polygon per locality"

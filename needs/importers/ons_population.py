@@ -61,7 +61,11 @@ def _row(index: int) -> int:
 
 def _fail(label: str, problems: list[str]) -> None:
     if problems:
-        more = f" (first {MAX_REPORTED} of {len(problems)} shown)" if len(problems) > MAX_REPORTED else ""
+        more = (
+            f" (first {MAX_REPORTED} of {len(problems)} shown)"
+            if len(problems) > MAX_REPORTED
+            else ""
+        )
         raise ValueError(
             f"{label}: {len(problems)} problem(s){more}:\n" + "\n".join(problems[:MAX_REPORTED])
         )

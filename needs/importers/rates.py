@@ -79,6 +79,13 @@ def _typed(raw: pd.DataFrame, label: str, *, max_age: int) -> tuple[pd.DataFrame
         ]
         frame[column] = values
     sexes = set(SEXES) | {PERSONS}
+    for column in ("rate", "lower", "upper"):
+        outside = (frame[column] < 0) | (frame[column] > 1)
+        errors += [
+            f"{label}, row {i + 2}, column {column}: {frame.loc[i, column]:g} is not a proportion "
+            "between 0 and 1 (write 17% as 0.17)."
+            for i in frame.index[outside]
+        ]
     errors += [
         f"{label}, row {i + 2}, column sex: {frame.loc[i, 'sex']!r} must be F, M or P."
         for i in frame.index[~frame["sex"].isin(sexes)]
@@ -96,26 +103,23 @@ def _typed(raw: pd.DataFrame, label: str, *, max_age: int) -> tuple[pd.DataFrame
 
 def _band_errors(rates: pd.DataFrame, label: str, *, max_age: int) -> list[str]:
     try:
-        single = rates_by_single_year(rates, max_age=max_age)
+        # In the file the header is row 1, so the first rate is on row 2.
+        single = rates_by_single_year(rates, max_age=max_age, first_row=2, rows_word="rows")
     except RateTableError as error:
-        return [f"{label}: {_spreadsheet_rows(str(error))}"]
+        return [f"{label}: {error}"]
     return [f"{label}: {message}" for message in _gaps(single)]
 
 
-def _spreadsheet_rows(message: str) -> str:
-    # rates_by_single_year numbers data rows from 1; in the file the header is row 1.
-    return message.replace("rate rows", "data rows (file row = data row + 1)")
-
-
 def _gaps(single: pd.DataFrame) -> list[str]:
-    """A condition × sex whose bands leave a hole (e.g. 16-24 and 35+ with 25-34 missing)."""
+    """Each hole between a condition × sex's bands (e.g. 16-24 and 35+ leave 25-34 missing)."""
     messages = []
     for (code, sex), ages in single.groupby(["condition_code", "sex"])["age"]:
         present = np.sort(ages.to_numpy())
         holes = np.setdiff1d(np.arange(present[0], present[-1] + 1), present)
-        if len(holes):
+        # Split the missing ages into runs of consecutive years: one message per missing band.
+        for run in np.split(holes, np.flatnonzero(np.diff(holes) > 1) + 1) if len(holes) else []:
             messages.append(
-                f"condition {code!r}, sex {sex}: no rate for ages {holes[0]} to {holes[-1]} "
+                f"condition {code!r}, sex {sex}: no rate for ages {run[0]} to {run[-1]} "
                 "between its bands (a missing age band)."
             )
     return messages

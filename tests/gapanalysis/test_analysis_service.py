@@ -14,6 +14,7 @@ from needs.models import PopulationEstimate
 from provision.models import Service
 
 pytestmark = pytest.mark.django_db
+TT = "talking_therapies_access"
 
 
 def started_run(capture) -> AnalysisRun:
@@ -43,7 +44,7 @@ def test_need_is_population_16_plus_times_the_cited_rates(django_capture_on_comm
     adults = PopulationEstimate.objects.filter(year=run.year, age__gte=16)
     women = adults.filter(sex="F").aggregate(n=Sum("count"))["n"]
     men = adults.filter(sex="M").aggregate(n=Sum("count"))["n"]
-    whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA)
+    whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA, norm_code=TT)
     # The catalogue's APMS 2014 headline rates: women 19%, men 12% (16 and over).
     assert whole.expected_cases == pytest.approx(0.19 * women + 0.12 * men)
     assert whole.population == pytest.approx(women + men)
@@ -51,8 +52,8 @@ def test_need_is_population_16_plus_times_the_cited_rates(django_capture_on_comm
 
 def test_localities_add_up_to_the_whole_area(django_capture_on_commit_callbacks):
     run = executed_run(django_capture_on_commit_callbacks)
-    localities = GapResult.objects.filter(run=run, level=ResultLevel.LOCALITY)
-    whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA)
+    localities = GapResult.objects.filter(run=run, level=ResultLevel.LOCALITY, norm_code=TT)
+    whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA, norm_code=TT)
     assert localities.count() == 5
     for field in ("expected_cases", "capacity", "gap_people", "spend"):
         total = localities.aggregate(total=Sum(field))["total"]
@@ -60,7 +61,7 @@ def test_localities_add_up_to_the_whole_area(django_capture_on_commit_callbacks)
             assert total >= whole.gap_people - 1e-6  # gaps do not offset surpluses elsewhere
         else:
             assert total == pytest.approx(getattr(whole, field))
-    small = GapResult.objects.filter(run=run, level=ResultLevel.SMALL_AREA)
+    small = GapResult.objects.filter(run=run, level=ResultLevel.SMALL_AREA, norm_code=TT)
     assert small.aggregate(t=Sum("expected_cases"))["t"] == pytest.approx(whole.expected_cases)
 
 
@@ -72,18 +73,21 @@ def test_each_locality_gets_its_districts_talking_therapies_capacity(
     assert year == "2024/25", "the latest financial year loaded is used and pinned"
     for service in Service.objects.filter(service_type="talking_therapies", financial_year=year):
         district = service.catchment.get()
-        result = GapResult.objects.get(run=run, level=ResultLevel.LOCALITY, unit_code=district.code)
+        result = GapResult.objects.get(
+            run=run, level=ResultLevel.LOCALITY, unit_code=district.code, norm_code=TT
+        )
         assert result.capacity == pytest.approx(service.capacity)
         assert result.coverage_ratio == pytest.approx(service.capacity / result.expected_cases)
         assert result.provision_rule == "catchment, shared by population"
 
 
-def test_a_run_stores_a_need_map_and_a_coverage_map_served_offline(
+def test_a_run_stores_need_coverage_and_bivariate_maps_served_offline(
     django_capture_on_commit_callbacks,
 ):
     run = executed_run(django_capture_on_commit_callbacks)
-    maps = {m.kind: m for m in RunMap.objects.filter(run=run)}
-    assert set(maps) == {"need", "coverage"}
+    maps = {m.kind: m for m in RunMap.objects.filter(run=run, norm_code=TT)}
+    assert set(maps) == {"need", "coverage", "bivariate"}
+    assert RunMap.objects.filter(run=run).count() == 3 * run.norms.count()
     for run_map in maps.values():
         assert "/static/vendor/leaflet/leaflet.js" in run_map.html
         assert "https://" not in run_map.html.split("<body>")[0]
@@ -97,7 +101,7 @@ def test_running_the_same_run_again_replaces_its_results(django_capture_on_commi
     AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     analysis_execute(run_id=run.pk)
     assert GapResult.objects.filter(run=run).count() == before
-    assert RunMap.objects.filter(run=run).count() == 2
+    assert RunMap.objects.filter(run=run).count() == 3 * run.norms.count()
 
 
 def test_a_finished_run_cannot_be_claimed_again(django_capture_on_commit_callbacks):

@@ -1,47 +1,98 @@
-"""Need set against provision: expected provision, coverage, ambition ratio and gap."""
+"""Need set against provision: expected provision, coverage, ambition ratio, gap and class."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from gapanalysis.compute import need_against_provision, provision_by_unit
+from gapanalysis.compute import classify, need_against_provision, provision_by_unit
+
+NORMS = pd.DataFrame({"norm_code": ["tt"], "condition_code": ["cmd"], "norm_share": [0.25]})
+
+
+def need(*rows: tuple) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        rows, columns=["unit_code", "expected_cases", "expected_lower", "expected_upper"]
+    )
+    return frame.assign(condition_code="cmd")
+
+
+def provision(*rows: tuple) -> pd.DataFrame:
+    columns = ["unit_code", "norm_code", "capacity", "spend", "services_count"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def test_coverage_and_gap_follow_the_norm_share():
-    need = pd.DataFrame({"unit_code": ["L1", "L2"], "expected_cases": [9800.0, 1000.0]})
-    provision = pd.DataFrame(
-        {"unit_code": ["L1"], "capacity": [1400.0], "spend": [1.0], "services_count": [1]}
-    )
-    result = need_against_provision(need, provision, norm_share=0.25).set_index("unit_code")
+    table = need_against_provision(
+        need(("L1", 9800.0, np.nan, np.nan), ("L2", 1000.0, np.nan, np.nan)),
+        NORMS,
+        provision(("L1", "tt", 1400.0, 1.0, 1)),
+    ).set_index("unit_code")
     # 25% of 9,800 = 2,450 expected; 1,400 seen reaches 14.3%; 1,050 more a year needed.
-    assert result.loc["L1", "expected_provision"] == pytest.approx(2450.0)
-    assert result.loc["L1", "coverage_ratio"] == pytest.approx(1400 / 9800)
-    assert result.loc["L1", "ambition_ratio"] == pytest.approx(1400 / 2450)
-    assert result.loc["L1", "gap_people"] == pytest.approx(1050.0)
+    assert table.loc["L1", "expected_provision"] == pytest.approx(2450.0)
+    assert table.loc["L1", "coverage_ratio"] == pytest.approx(1400 / 9800)
+    assert table.loc["L1", "ambition_ratio"] == pytest.approx(1400 / 2450)
+    assert table.loc["L1", "gap_people"] == pytest.approx(1050.0)
     # No service at all: zero capacity, the whole expected provision is the gap.
-    assert result.loc["L2", "capacity"] == 0
-    assert result.loc["L2", "services_count"] == 0
-    assert result.loc["L2", "gap_people"] == pytest.approx(250.0)
+    assert table.loc["L2", "capacity"] == 0 and table.loc["L2", "services_count"] == 0
+    assert table.loc["L2", "gap_people"] == pytest.approx(250.0)
+    assert table.loc["L2", "classification"] == "well_below"
 
 
 def test_provision_above_the_norm_leaves_no_gap():
-    need = pd.DataFrame({"unit_code": ["L1"], "expected_cases": [100.0]})
-    provision = pd.DataFrame(
-        {"unit_code": ["L1"], "capacity": [40.0], "spend": [0.0], "services_count": [2]}
+    table = need_against_provision(
+        need(("L1", 100.0, np.nan, np.nan)), NORMS, provision(("L1", "tt", 40.0, 0.0, 2))
     )
-    result = need_against_provision(need, provision, norm_share=0.25)
-    assert result["gap_people"].iloc[0] == 0
-    assert result["ambition_ratio"].iloc[0] == pytest.approx(1.6)
+    assert table["gap_people"].iloc[0] == 0
+    assert table["ambition_ratio"].iloc[0] == pytest.approx(1.6)
+    assert table["classification"].iloc[0] == "above"
 
 
 def test_no_need_gives_no_coverage_figure_rather_than_infinity():
-    need = pd.DataFrame({"unit_code": ["L1"], "expected_cases": [0.0]})
-    empty = pd.DataFrame(columns=["unit_code", "capacity", "spend", "services_count"])
-    result = need_against_provision(need, empty, norm_share=0.25)
-    assert np.isnan(result["coverage_ratio"].iloc[0])
+    table = need_against_provision(need(("L1", 0.0, np.nan, np.nan)), NORMS, provision())
+    assert np.isnan(table["coverage_ratio"].iloc[0])
+    assert table["classification"].iloc[0] == "no_need"
 
 
-def test_provision_by_unit_sums_shares_and_counts_distinct_services():
+def _classed(capacity: float, cases: float, lower: float, upper: float) -> pd.Series:
+    rows = pd.DataFrame(
+        {
+            "expected_cases": [cases],
+            "expected_lower": [lower],
+            "expected_upper": [upper],
+            "capacity": [capacity],
+            "norm_share": [0.25],
+        }
+    )
+    return classify(rows).iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("capacity", "lower", "upper", "expected"),
+    [
+        (49.0, 400.0, 400.0, "well_below"),  # 49 ÷ (0.25 × 400) = 0.49
+        (50.0, 400.0, 400.0, "below"),  # exactly half: not "well below"
+        (89.0, 400.0, 400.0, "below"),
+        (90.0, 400.0, 400.0, "in_line"),  # exactly 90%: in line
+        (110.0, 400.0, 400.0, "in_line"),  # exactly 110%: in line
+        (111.0, 400.0, 400.0, "above"),
+        # With an interval a shortfall must hold at the lower bound of need: 85 ÷ (0.25 × 380)
+        # = 0.89 is below, but 85 ÷ (0.25 × 340) = 1.0 is not, so it stays in line.
+        (85.0, 380.0, 420.0, "below"),
+        (85.0, 340.0, 460.0, "in_line"),
+    ],
+)
+def test_classes_at_their_boundaries_use_the_bound_of_need(capacity, lower, upper, expected):
+    classed = _classed(capacity, 400.0, lower, upper)
+    assert classed["classification"] == expected, classed["class_rule"]
+
+
+def test_a_class_without_an_interval_says_it_rests_on_the_point_estimate():
+    classed = _classed(10.0, 400.0, np.nan, np.nan)
+    assert classed["classification"] == "well_below"
+    assert "point estimate" in classed["class_rule"]
+
+
+def test_provision_by_unit_sums_shares_and_counts_distinct_services_per_norm():
     attributed = pd.DataFrame(
         {
             "service_code": ["S1", "S1", "S2"],
@@ -50,7 +101,8 @@ def test_provision_by_unit_sums_shares_and_counts_distinct_services():
             "spend": [3.0, 7.0, 1.0],
         }
     )
+    service_norms = pd.DataFrame({"service_code": ["S1", "S2"], "norm_code": ["tt", "tt"]})
     units = pd.DataFrame({"area_code": ["A", "B"], "unit_code": ["L1", "L1"]})
-    result = provision_by_unit(attributed, units).set_index("unit_code")
+    result = provision_by_unit(attributed, service_norms, units).set_index("unit_code")
     assert result.loc["L1", "capacity"] == pytest.approx(105.0)
     assert result.loc["L1", "services_count"] == 2

@@ -7,6 +7,7 @@ from gapanalysis.models import AnalysisRun, RunStatus
 from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 
 pytestmark = pytest.mark.django_db
+TT = "talking_therapies_access"
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def page_urls(run: AnalysisRun) -> list[str]:
         reverse("home"),
         reverse("gapanalysis:latest_map"),
         reverse("gapanalysis:run_detail", args=[run.pk]),
-        reverse("gapanalysis:run_map_document", args=[run.pk, "need"]),
+        reverse("gapanalysis:run_map_document", args=[run.pk, TT, "need"]),
     ]
 
 
@@ -40,7 +41,8 @@ def test_a_commissioner_sees_the_maps_and_the_locality_table(client, commissione
     assert response.status_code == 200
     body = response.content.decode()
     assert "Synthetic demo data" in body
-    assert body.count('class="jsna-map-frame"') == 2
+    assert body.count('class="jsna-map-frame"') == 3
+    assert "Unmet need" in body and "would need to be seen" in body
     for name in ("Ashwold", "Corvedon", "Hallowmere", "Marlbridge", "Severnholt"):
         assert name in body
     assert "Run a new analysis" not in body
@@ -80,7 +82,9 @@ def test_the_map_document_may_be_framed_only_by_this_site_and_loads_nothing_else
     client, commissioner, finished_run
 ):
     client.force_login(commissioner)
-    response = client.get(reverse("gapanalysis:run_map_document", args=[finished_run.pk, "need"]))
+    response = client.get(
+        reverse("gapanalysis:run_map_document", args=[finished_run.pk, TT, "need"])
+    )
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert "default-src 'none'" in response["Content-Security-Policy"]
@@ -94,7 +98,7 @@ def test_other_pages_may_not_be_framed(client, commissioner, finished_run):
 
 def test_an_unknown_map_kind_is_not_found(client, commissioner, finished_run):
     client.force_login(commissioner)
-    url = reverse("gapanalysis:run_map_document", args=[finished_run.pk, "nonsense"])
+    url = reverse("gapanalysis:run_map_document", args=[finished_run.pk, TT, "nonsense"])
     assert client.get(url).status_code == 404
 
 

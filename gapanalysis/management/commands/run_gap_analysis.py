@@ -2,17 +2,21 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gapanalysis.models import AnalysisRun, RunStatus
-from gapanalysis.services import DEFAULT_NORM, AnalysisStartError, analysis_start
-
-FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED)
+from gapanalysis.models import FINISHED, AnalysisRun, RunStatus
+from gapanalysis.services import AnalysisStartError, analysis_start
 
 
 class Command(BaseCommand):
     help = "Start a gap analysis run (in-process without REDIS_URL, else on a Celery worker)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--norm", default=DEFAULT_NORM, help="Norm code (default: %(default)s)")
+        parser.add_argument(
+            "--norm",
+            action="append",
+            dest="norms",
+            metavar="CODE",
+            help="A norm to include (repeat for several; default: every norm)",
+        )
         parser.add_argument("--year", type=int, help="Population year (default: latest loaded)")
         parser.add_argument(
             "--wait",
@@ -22,9 +26,11 @@ class Command(BaseCommand):
             help="With a worker, wait up to this long for the run to finish.",
         )
 
-    def handle(self, *args: object, norm: str, year: int | None, wait: int, **opts: object) -> None:
+    def handle(
+        self, *args: object, norms: list[str] | None, year: int | None, wait: int, **opts: object
+    ) -> None:
         try:
-            run = analysis_start(user=None, norm_code=norm, year=year)
+            run = analysis_start(user=None, norm_codes=norms, year=year)
         except AnalysisStartError as error:
             raise CommandError(str(error)) from error
         run = self._wait(run.pk, wait)
@@ -35,12 +41,14 @@ class Command(BaseCommand):
                 f"Run {run.pk}: {run.get_status_display()} ({run.step or 'queued'})."
             )
         )
-        for result in run.results.filter(level="locality").order_by("unit_name"):
+        for result in run.results.filter(level="locality").order_by("norm_code", "unit_name"):
             self.stdout.write(
-                f"  {result.unit_name}: need {result.expected_cases:,.0f}, capacity "
-                f"{result.capacity:,.0f}, coverage {result.coverage_ratio:.1%}, "
-                f"gap {result.gap_people:,.0f} a year"
+                f"  {result.norm_code} · {result.unit_name}: need {result.expected_cases:,.0f}, "
+                f"capacity {result.capacity:,.0f}, coverage {result.coverage_ratio:.1%}, "
+                f"gap {result.gap_people:,.0f} a year — {result.get_classification_display()}"
             )
+        for statement in run.statements.order_by("rank")[:3]:
+            self.stdout.write(f"  {statement.rank}. {statement.text}")
 
     def _wait(self, run_id: int, seconds: int) -> AnalysisRun:
         deadline = time.monotonic() + seconds

@@ -1,0 +1,231 @@
+"""The need pages: who may see them, what they show, and downloads that add up."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.db.models import F, Sum
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from needs.models import Condition, PopulationEstimate
+from needs.need_pages import COLUMNS
+from needs.services import rates_load
+
+pytestmark = pytest.mark.django_db
+
+DISTRICTS = ("Marlbridge", "Severnholt", "Ashwold", "Corvedon", "Hallowmere")
+BASE_YEAR = 2023
+SMALL_AREAS = 304
+ROW = '<tr class="nhsuk-table__row">'
+
+
+def need_url(name: str = "needs:need", *args: str, **query: object) -> str:
+    url = reverse(name, args=list(args))
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return url
+
+
+def download_url(fmt: str, **query: object) -> str:
+    return need_url("needs:need_download", fmt, **query)
+
+
+def csv_table(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    """(notes, data rows) of a CSV download."""
+    lines = content.decode("utf-8-sig").splitlines()
+    notes = [line[2:] for line in lines if line.startswith("# ")]
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("# ")))
+    return notes, rows
+
+
+def whole_area_estimate(client, condition: str, year: int) -> float:
+    response = client.get(download_url("csv", condition=condition, year=year, level="locality"))
+    assert response.status_code == 200
+    _, rows = csv_table(response.content)
+    return sum(float(row["Estimated people"]) for row in rows)
+
+
+@pytest.fixture
+def signed_in(client, commissioner):
+    client.force_login(commissioner)
+    return client
+
+
+PAGES = [
+    need_url(),
+    need_url("needs:need_map"),
+    download_url("csv"),
+    download_url("xlsx", condition="cmd", year=BASE_YEAR, level="locality"),
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_someone_without_a_role_is_refused(client, outsider, url):
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["analyst", "commissioner", "jsna_manager"])
+def test_every_role_may_see_the_need_page(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(need_url()).status_code == 200
+
+
+def test_the_page_with_no_parameters_shows_the_first_condition_in_the_base_year(signed_in):
+    response = signed_in.get(need_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    first = Condition.objects.filter(rates__isnull=False).order_by("group", "name").first()
+    assert f"<h2>{first.name}, {BASE_YEAR}</h2>" in body
+    assert "projected from" not in body
+    assert body.count(ROW) == len(DISTRICTS)
+    for name in DISTRICTS:
+        assert name in body
+    assert "Synthetic demo data" in body
+
+
+def test_a_projected_year_at_small_area_level_says_so_and_lists_every_small_area(signed_in):
+    response = signed_in.get(need_url(condition="dementia", year=2040, level="small_area"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "(projected from 2023)" in body
+    assert "by small area, 2040" in body
+    assert body.count(ROW) == SMALL_AREAS
+    assert "nhsuk-error-summary" not in body
+
+
+def test_the_page_links_to_a_map_and_downloads_for_the_same_question(signed_in):
+    body = signed_in.get(need_url(condition="cmd", year=2030, level="small_area")).content.decode()
+    query = "condition=cmd&amp;year=2030&amp;level=small_area"
+    assert f'src="/need/map/?{query}"' in body
+    assert f'href="/need/download.csv?{query}"' in body
+    assert f'href="/need/download.xlsx?{query}"' in body
+
+
+def test_the_map_document_loads_only_this_sites_leaflet_and_is_frameable_only_here(signed_in):
+    response = signed_in.get(
+        need_url("needs:need_map", condition="cmd", year=2023, level="locality")
+    )
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    body = response.content.decode()
+    assert "/static/vendor/leaflet/leaflet.js" in body
+    assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", body, re.IGNORECASE)
+    for name in DISTRICTS:
+        assert name in body
+
+
+def test_the_need_page_itself_may_not_be_framed(signed_in):
+    assert signed_in.get(need_url())["X-Frame-Options"] == "DENY"
+
+
+def test_the_csv_download_for_five_districts_adds_up_to_the_whole_area_from_the_database(
+    signed_in,
+):
+    response = signed_in.get(download_url("csv", condition="cmd", year=2023, level="locality"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == ('attachment; filename="need-cmd-2023-locality.csv"')
+    notes, rows = csv_table(response.content)
+    assert any("Adult Psychiatric Morbidity Survey 2014" in note for note in notes)
+    assert sorted(row["Name"] for row in rows) == sorted(DISTRICTS)
+    assert list(rows[0]) == list(COLUMNS.values())
+    adults = PopulationEstimate.objects.filter(year=2023, age__gte=16)
+    expected = (
+        0.19 * (adults.filter(sex="F").aggregate(n=Sum(F("count")))["n"])
+        + 0.12 * (adults.filter(sex="M").aggregate(n=Sum(F("count")))["n"])
+    )
+    downloaded = sum(float(row["Estimated people"]) for row in rows)
+    assert downloaded == pytest.approx(expected, rel=1e-6)
+    assert expected > 10_000  # a real county's worth, not an empty sum
+
+
+def test_the_xlsx_download_opens_with_the_same_districts(signed_in):
+    response = signed_in.get(download_url("xlsx", condition="cmd", year=2023, level="locality"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('need-cmd-2023-locality.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Data", "Notes"]
+    data = list(book["Data"].iter_rows(values_only=True))
+    assert list(data[0]) == list(COLUMNS.values())
+    assert sorted(row[1] for row in data[1:]) == sorted(DISTRICTS)
+    assert book["Notes"]["A1"].value.startswith("Synthetic demo data")
+
+
+def test_an_unknown_condition_shows_a_form_error_and_no_table(signed_in):
+    response = signed_in.get(need_url(condition="no-such-thing", year=2023, level="locality"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body and "condition:" in body
+    assert "<table" not in body and ROW not in body
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_unknown_condition_has_no_download(signed_in, fmt):
+    url = download_url(fmt, condition="no-such-thing", year=2023, level="locality")
+    assert signed_in.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"condition": "cmd", "year": 2019, "level": "locality"},
+        {"condition": "cmd", "year": 2023, "level": "region"},
+        {"condition": "cmd", "year": "soon", "level": "locality"},
+    ],
+)
+def test_a_year_or_level_not_offered_is_a_form_error_and_has_no_download(signed_in, query):
+    body = signed_in.get(need_url(**query)).content.decode()
+    assert "There is a problem" in body and ROW not in body
+    assert signed_in.get(download_url("csv", **query)).status_code == 404
+
+
+def test_an_unknown_download_format_is_not_found(signed_in):
+    url = download_url("pdf", condition="cmd", year=2023, level="locality")
+    assert signed_in.get(url).status_code == 404
+
+
+def test_the_demo_county_ages_so_projected_dementia_exceeds_the_base_year(signed_in):
+    base = whole_area_estimate(signed_in, "dementia", BASE_YEAR)
+    later = whole_area_estimate(signed_in, "dementia", 2040)
+    assert base > 0
+    assert later > base
+
+
+def test_the_small_area_download_adds_up_to_the_locality_download(signed_in):
+    small = signed_in.get(download_url("csv", condition="dementia", year=2030, level="small_area"))
+    _, rows = csv_table(small.content)
+    assert len(rows) == SMALL_AREAS
+    total = sum(float(row["Estimated people"]) for row in rows)
+    assert total == pytest.approx(whole_area_estimate(signed_in, "dementia", 2030), rel=1e-6)
+
+
+def test_the_map_document_with_no_parameters_shows_the_default_question(signed_in):
+    response = signed_in.get(need_url("needs:need_map"))
+    assert response.status_code == 200
+    assert f", {BASE_YEAR}" in response.content.decode()
+
+
+def test_rates_for_a_condition_from_a_second_source_do_not_break_its_page(signed_in, tmp_path):
+    path = tmp_path / "cmd-local.csv"
+    path.write_text(
+        "condition_code,condition_name,condition_group,sex,age_min,age_max,rate,lower,upper,"
+        "source,source_year\n"
+        "cmd,Common mental disorder,adults,F,16,,0.2,,,Local survey,2024\n"
+        "cmd,Common mental disorder,adults,M,16,,0.1,,,Local survey,2024\n",
+        encoding="utf-8",
+    )
+    rates_load(path=path)
+    response = signed_in.get(need_url(condition="cmd", year=BASE_YEAR, level="locality"))
+    assert response.status_code == 200
