@@ -228,15 +228,15 @@ def rate_catalogue_load(*, path: Path = CATALOGUE_PATH) -> int:
 
 def _condition(rows: pd.DataFrame) -> Condition:
     first = rows.iloc[0]
-    condition, _ = Condition.objects.update_or_create(
-        code=first["condition_code"],
-        defaults={
-            "name": first["condition_name"],
-            "description": first["condition_description"],
-            "group": first["condition_group"],
-            "denominator": first["denominator"] or Denominator.POPULATION,
-        },
+    condition, _ = Condition.objects.get_or_create(
+        code=first["condition_code"], defaults={"name": first["condition_name"]}
     )
+    # Optional columns left empty keep what the catalogue already says.
+    condition.name = first["condition_name"] or condition.name
+    condition.description = first["condition_description"] or condition.description
+    condition.group = first["condition_group"] or condition.group
+    condition.denominator = first["denominator"] or condition.denominator or Denominator.POPULATION
+    condition.save()
     return condition
 
 

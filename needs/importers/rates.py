@@ -60,6 +60,8 @@ def parse(path: Path, *, max_age: int, name: str | None = None) -> ParseResult:
     missing = [column for column in REQUIRED if column not in raw.columns]
     if missing:
         return ParseResult(raw, [f"{label}: missing column(s) {', '.join(missing)}."], 1)
+    if raw.empty:
+        return ParseResult(raw, [f"{label}: has a header row but no rates."], 1)
     rates, errors = _typed(raw, label, max_age=max_age)
     if not errors:
         errors = _band_errors(rates, label, max_age=max_age)

@@ -298,3 +298,8 @@ def test_loading_a_condition_again_under_a_new_source_leaves_its_bands_usable(tm
     rates_load(path=write(tmp_path, both_sexes(source="Survey 2024"), name="second.csv"))
     stored = rates_frame(condition=Condition.objects.get(code="loneliness"))
     rates_by_single_year(stored, max_age=MAX_AGE)
+
+
+def test_a_header_without_rates_is_refused(tmp_path):
+    path = write(tmp_path, [], name="empty-rows.csv")
+    assert errors_of(path) == ["empty-rows.csv: has a header row but no rates."]
