@@ -46,3 +46,7 @@ def run_map(*, run_id: int, kind: str, norm_code: str) -> RunMap | None:
 
 def run_statements(*, run: AnalysisRun) -> QuerySet[UnmetNeedStatement]:
     return run.statements.order_by("rank")
+
+
+def all_norms() -> list[Norm]:
+    return list(Norm.objects.select_related("condition").order_by("name"))

@@ -10,6 +10,13 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/progress.json", views.run_progress, name="run_progress"),
     path("runs/<int:pk>/cancel/", views.run_cancel, name="run_cancel"),
+    path("runs/compare/", views.run_compare, name="run_compare"),
+    path("runs/<int:pk>/localities/<str:unit_code>/", views.locality_detail, name="locality"),
+    path(
+        "runs/<int:pk>/localities/<str:unit_code>/map/<slug:norm>/",
+        views.locality_map_document,
+        name="locality_map",
+    ),
     path(
         "runs/<int:pk>/maps/<slug:norm>/<slug:kind>/",
         views.run_map_document,

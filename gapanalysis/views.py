@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from gapanalysis import selectors
+from gapanalysis import pages, selectors
 from gapanalysis.models import FINISHED, AnalysisRun, ResultLevel
 from gapanalysis.services import (
     AnalysisStartError,
@@ -24,7 +24,7 @@ from needs.map_documents import map_response
 def latest_map(request: HttpRequest) -> HttpResponse:
     runs_fail_stale()
     run = selectors.latest_succeeded_run()
-    context = {"run": run, "latest": selectors.latest_run()}
+    context = {"run": run, "latest": selectors.latest_run(), "all_norms": selectors.all_norms()}
     if run is not None:
         norms = selectors.run_norms(run=run)
         chosen = next((n for n in norms if n.code == request.GET.get("norm")), norms[0])
@@ -81,8 +81,9 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("gapanalysis.add_analysisrun", raise_exception=True)
 def run_start(request: HttpRequest) -> HttpResponse:
+    codes = request.POST.getlist("norms") or None
     try:
-        run = analysis_start(user=request.user)
+        run = analysis_start(user=request.user, norm_codes=codes)
     except AnalysisStartError as error:
         messages.error(request, str(error))
         return redirect("gapanalysis:latest_map")
@@ -98,3 +99,39 @@ def run_map_document(request: HttpRequest, pk: int, norm: str, kind: str) -> Htt
     if run_map is None:
         raise Http404("No such map for this run.")
     return map_response(run_map.html)
+
+
+@require_GET
+@permission_required("gapanalysis.view_gapresult", raise_exception=True)
+def locality_detail(request: HttpRequest, pk: int, unit_code: str) -> HttpResponse:
+    run = get_object_or_404(AnalysisRun, pk=pk)
+    context = pages.locality_context(run=run, unit_code=unit_code)
+    if context is None:
+        raise Http404("No such locality in this run.")
+    context["synthetic_label"] = SYNTHETIC_LABEL if run.is_synthetic else ""
+    return render(request, "gapanalysis/locality.html", context)
+
+
+@require_GET
+@xframe_options_sameorigin
+@permission_required("gapanalysis.view_gapresult", raise_exception=True)
+def locality_map_document(request: HttpRequest, pk: int, unit_code: str, norm: str) -> HttpResponse:
+    run = get_object_or_404(AnalysisRun, pk=pk)
+    document = pages.locality_map(run=run, unit_code=unit_code, norm_code=norm)
+    if document is None:
+        raise Http404("No such map.")
+    return map_response(document.html)
+
+
+@require_GET
+@permission_required("gapanalysis.view_gapresult", raise_exception=True)
+def run_compare(request: HttpRequest) -> HttpResponse:
+    runs = AnalysisRun.objects.filter(status="succeeded").order_by("-finished_at")
+    chosen = [request.GET.get("a"), request.GET.get("b")]
+    context = {"runs": runs, "a": chosen[0], "b": chosen[1]}
+    if all(chosen):
+        first = get_object_or_404(runs, pk=chosen[0])
+        second = get_object_or_404(runs, pk=chosen[1])
+        context |= {"first": first, "second": second}
+        context["rows"] = pages.comparison(first=first, second=second)
+    return render(request, "gapanalysis/compare.html", context)

@@ -1,5 +1,7 @@
 """Who may see and do what, through the pages."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -115,3 +117,59 @@ def test_the_login_page_is_open_and_signing_in_works(client, analyst):
         reverse("login"), {"username": "ana", "password": "a-long-test-password-4821"}
     )
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_an_analyst_chooses_which_ambitions_a_run_covers(
+    client, analyst, django_capture_on_commit_callbacks
+):
+    client.force_login(analyst)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("gapanalysis:run_start"), {"norms": ["cyp_access"]})
+    run = AnalysisRun.objects.get()
+    assert list(run.norms.values_list("code", flat=True)) == ["cyp_access"]
+    assert run.inputs["financial_year"] == "2024/25"
+
+
+def test_a_locality_page_shows_its_figures_and_statements(client, commissioner, finished_run):
+    client.force_login(commissioner)
+    statement = finished_run.statements.order_by("rank").first()
+    url = reverse("gapanalysis:locality", args=[finished_run.pk, statement.unit_code])
+    body = client.get(url).content.decode()
+    assert statement.unit_name in body and html.escape(statement.text) in body
+    map_url = reverse("gapanalysis:locality_map", args=[finished_run.pk, statement.unit_code, TT])
+    response = client.get(map_url)
+    assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    unknown = reverse("gapanalysis:locality", args=[finished_run.pk, "E07999999"])
+    assert client.get(unknown).status_code == 404
+
+
+def test_two_runs_are_compared_side_by_side(
+    client, commissioner, finished_run, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        second = analysis_start(user=None, norm_codes=[TT])
+    analysis_claim(run_id=second.pk)
+    analysis_execute(run_id=second.pk)
+    client.force_login(commissioner)
+    url = reverse("gapanalysis:run_compare") + f"?a={finished_run.pk}&b={second.pk}"
+    response = client.get(url)
+    rows = response.context["rows"]
+    assert len(rows) == 5 * finished_run.norms.count()
+    same = [r for r in rows if r["norm_code"] == TT]
+    assert all(r["expected_cases_a"] == r["expected_cases_b"] for r in same)
+    dropped = [r for r in rows if r["norm_code"] != TT]
+    assert all(r["expected_cases_b"] is None for r in dropped)
+
+
+def test_statements_are_plain_english_with_rounded_numbers_and_sources(finished_run):
+    statements = list(finished_run.statements.order_by("rank"))
+    assert statements, "the demo has unmet need to state"
+    text = statements[0].text
+    assert text.startswith("In ") and "estimated" in text and "(Sources: " in text
+    assert "no interval was published" in text
+    ratios = [
+        finished_run.results.get(level="locality", unit_code=s.unit_code, norm_code=s.norm_code)
+        for s in statements
+    ]
+    ambition = [r.ambition_ratio for r in ratios]
+    assert ambition == sorted(ambition), "sharpest gaps first"

@@ -1,0 +1,71 @@
+"""What the run pages show beyond the latest map: a locality's page and two runs compared."""
+
+import pandas as pd
+
+from gapanalysis import selectors
+from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
+from needs import columns as c
+from needs import geography, map_documents, need_maps
+from needs import selectors as needs_selectors
+from needs.maps import MapDocument
+
+CLASS_LABELS = dict(GapClass.choices)
+
+
+def locality_context(*, run: AnalysisRun, unit_code: str) -> dict | None:
+    rows = list(run.results.filter(level=ResultLevel.LOCALITY, unit_code=unit_code))
+    if not rows:
+        return None
+    norms = {norm.code: norm for norm in selectors.run_norms(run=run)}
+    return {
+        "run": run,
+        "unit_code": unit_code,
+        "unit_name": rows[0].unit_name,
+        "rows": [(norms.get(row.norm_code), row) for row in rows],
+        "statements": run.statements.filter(unit_code=unit_code).order_by("rank"),
+    }
+
+
+def locality_map(*, run: AnalysisRun, unit_code: str, norm_code: str) -> MapDocument | None:
+    """The locality's small areas, shaded by need per 1,000 at risk for one norm's condition."""
+    membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
+    codes = list(membership.loc[membership[c.LOCALITY_CODE] == unit_code, c.AREA_CODE])
+    results = run.results.filter(
+        level=ResultLevel.SMALL_AREA, norm_code=norm_code, unit_code__in=codes
+    ).values("unit_code", "unit_name", "expected_cases", "expected_lower", "expected_upper",
+             "rate_per_1000")  # fmt: skip
+    table = pd.DataFrame.from_records(list(results))
+    if table.empty:
+        return None
+    shapes = needs_selectors.geometry_frame(codes=codes)
+    units = geography.simplified(geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"]))
+    units = units.rename(columns={c.AREA_CODE: "unit_code"}).merge(table, on="unit_code")
+    return need_maps.need_map(
+        units,
+        title="Estimated need per 1,000 at risk, by small area",
+        unit_label="Small area",
+        caption="Small areas of this locality only.",
+        assets=map_documents.map_assets(),
+        value_column=c.RATE_PER_1000,
+    )
+
+
+def comparison(*, first: AnalysisRun, second: AnalysisRun) -> list[dict]:
+    """Locality × norm rows present in either run: need, provision, gap and class, side by side."""
+    fields = ["norm_code", "unit_code", "unit_name", "expected_cases", "capacity", "gap_people",
+              "classification"]  # fmt: skip
+    frames = [
+        pd.DataFrame.from_records(
+            list(run.results.filter(level=ResultLevel.LOCALITY).values(*fields)), columns=fields
+        )
+        for run in (first, second)
+    ]
+    merged = frames[0].merge(
+        frames[1], on=["norm_code", "unit_code"], how="outer", suffixes=("_a", "_b")
+    )
+    merged["unit_name"] = merged["unit_name_a"].fillna(merged["unit_name_b"])
+    merged["class_changed"] = merged["classification_a"] != merged["classification_b"]
+    for side in ("a", "b"):
+        merged[f"class_{side}"] = merged[f"classification_{side}"].map(CLASS_LABELS).fillna("—")
+    merged = merged.sort_values(["norm_code", "unit_name"])
+    return merged.astype(object).where(merged.notna(), None).to_dict("records")
