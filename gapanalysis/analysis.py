@@ -226,6 +226,7 @@ RESULT_COLUMNS = {
     compute.GAP_PEOPLE: "gap_people",
     compute.CLASSIFICATION: "classification",
     compute.CLASS_RULE: "class_rule",
+    compute.PEER_COMPARISON: "peer_comparison",
     "provision_rule": "provision_rule",
 }
 

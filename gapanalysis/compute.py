@@ -9,6 +9,7 @@ uncertainty of the need estimate taken into account.
 import numpy as np
 import pandas as pd
 
+from needs import intervals
 from needs.columns import (
     CAPACITY,
     CONDITION_CODE,
@@ -29,6 +30,8 @@ AMBITION_RATIO = "ambition_ratio"
 GAP_PEOPLE = "gap_people"
 CLASSIFICATION = "classification"
 CLASS_RULE = "class_rule"
+PEER_COMPARISON = "peer_comparison"
+FUNNEL_CONFIDENCE = 0.998  # three-sigma limits: a unit is flagged only when clearly apart
 
 # Class boundaries on the ambition ratio (capacity ÷ the norm's expected provision). A shortfall
 # is called only if it holds even at the LOWER bound of need (the kindest reading for provision);
@@ -82,7 +85,7 @@ def need_against_provision(
             GAP_PEOPLE: np.clip(expected - capacity, 0.0, None),
         }
     )
-    return classify(rows)
+    return compare_with_peers(classify(rows))
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -131,3 +134,37 @@ def _rule(cls: str, basis: str, kindest: float, harshest: float) -> str:
     if cls == "above":
         return f"over {ABOVE_OVER:.0%} of the ambition {basis} ({harshest:.0%})"
     return f"between {BELOW_UNDER:.0%} and {ABOVE_OVER:.0%} of the ambition {basis}"
+
+
+def compare_with_peers(rows: pd.DataFrame) -> pd.DataFrame:
+    """Compare units with each other by provision per estimated person in need (a funnel).
+
+    For each norm, the area's own rate (all capacity ÷ all need) gives each unit an expected
+    capacity for its need; a unit is called higher or lower only when its capacity falls outside
+    the 99.8% Poisson (Byar) limits around that expectation. Used with or without a norm: it never
+    ranks units on differences that chance alone would produce.
+    """
+    totals = rows.groupby(NORM_CODE)[[CAPACITY, EXPECTED_CASES]].transform("sum")
+    area_rate = _ratio(totals[CAPACITY].to_numpy(float), totals[EXPECTED_CASES].to_numpy(float))
+    expected = np.nan_to_num(area_rate * rows[EXPECTED_CASES].to_numpy(float))
+    lower, upper = intervals.byar(count=expected, confidence=FUNNEL_CONFIDENCE)
+    observed = rows[CAPACITY].to_numpy(float)
+    verdict = np.select(
+        [observed < lower, observed > upper],
+        ["lower than the area's own average", "higher than the area's own average"],
+        default="within the range expected from the area's own average",
+    )
+    return rows.assign(**{PEER_COMPARISON: verdict})
+
+
+def by_deprivation_quintile(small: pd.DataFrame, quintile_of_area: pd.Series) -> pd.DataFrame:
+    """Small-area results summed by IMD quintile: need, capacity and coverage for each fifth.
+
+    `small`: unit_code (small area), expected_cases, capacity. Quintile 1 = most deprived.
+    """
+    joined = small.assign(quintile=small[UNIT_CODE].map(quintile_of_area)).dropna(
+        subset=["quintile"]
+    )
+    sums = joined.groupby("quintile", as_index=False)[[EXPECTED_CASES, CAPACITY]].sum()
+    coverage = _ratio(sums[CAPACITY].to_numpy(float), sums[EXPECTED_CASES].to_numpy(float))
+    return sums.assign(**{COVERAGE_RATIO: coverage, "quintile": sums["quintile"].astype(int)})

@@ -111,6 +111,9 @@ class GapResult(models.Model):
     gap_people = models.FloatField(help_text="More people a year to reach the norm (0 if met).")
     classification = models.CharField(max_length=20, choices=GapClass.choices)
     class_rule = models.CharField(max_length=300)
+    peer_comparison = models.CharField(
+        max_length=100, help_text="Capacity per person in need against the area's own average."
+    )
     provision_rule = models.CharField(max_length=200)
 
     class Meta:

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from gapanalysis import selectors
+from gapanalysis import compute, selectors
 from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
 from needs import columns as c
-from needs import geography, map_documents, need_maps
+from needs import deprivation, geography, map_documents, need_maps
 from needs import selectors as needs_selectors
 from needs.maps import MapDocument
 
@@ -69,3 +69,30 @@ def comparison(*, first: AnalysisRun, second: AnalysisRun) -> list[dict]:
         merged[f"class_{side}"] = merged[f"classification_{side}"].map(CLASS_LABELS).fillna("—")
     merged = merged.sort_values(["norm_code", "unit_name"])
     return merged.astype(object).where(merged.notna(), None).to_dict("records")
+
+
+QUINTILE_NAMES = {
+    1: "Most deprived fifth",
+    2: "Second fifth",
+    3: "Middle fifth",
+    4: "Fourth fifth",
+    5: "Least deprived fifth",
+}
+
+
+def equality_by_deprivation(*, run: AnalysisRun, norm_code: str) -> list[dict]:
+    """Need, capacity and coverage for each IMD quintile of small areas, most deprived first."""
+    rows = run.results.filter(level=ResultLevel.SMALL_AREA, norm_code=norm_code)
+    small = pd.DataFrame.from_records(
+        list(rows.values("unit_code", "expected_cases", "capacity")),
+        columns=["unit_code", "expected_cases", "capacity"],
+    )
+    if small.empty:
+        return []
+    deciles = needs_selectors.imd_deciles(codes=list(small["unit_code"]))
+    quintiles = pd.Series(deprivation.quintile_of_decile(deciles.to_numpy()), index=deciles.index)
+    table = compute.by_deprivation_quintile(small, quintiles[quintiles > 0])
+    return [
+        {**record, "name": QUINTILE_NAMES[record["quintile"]]}
+        for record in table.to_dict("records")
+    ]

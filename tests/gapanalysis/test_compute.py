@@ -106,3 +106,36 @@ def test_provision_by_unit_sums_shares_and_counts_distinct_services_per_norm():
     result = provision_by_unit(attributed, service_norms, units).set_index("unit_code")
     assert result.loc["L1", "capacity"] == pytest.approx(105.0)
     assert result.loc["L1", "services_count"] == 2
+
+
+def test_only_a_unit_clearly_apart_from_the_area_average_is_called_higher_or_lower():
+    rows = pd.DataFrame(
+        {
+            "norm_code": ["tt"] * 4,
+            "expected_cases": [1000.0, 1000.0, 1000.0, 1000.0],
+            "capacity": [100.0, 104.0, 60.0, 136.0],
+        }
+    )
+    from gapanalysis.compute import compare_with_peers
+
+    verdicts = list(compare_with_peers(rows)["peer_comparison"])
+    # Area average 100 per 1,000: 104 is noise; 60 and 136 lie outside the 99.8% limits (~72-131).
+    assert verdicts[0].startswith("within") and verdicts[1].startswith("within")
+    assert verdicts[2].startswith("lower") and verdicts[3].startswith("higher")
+
+
+def test_deprivation_fifths_sum_need_and_capacity():
+    from gapanalysis.compute import by_deprivation_quintile
+
+    small = pd.DataFrame(
+        {
+            "unit_code": ["A", "B", "C"],
+            "expected_cases": [10.0, 30.0, 60.0],
+            "capacity": [1.0, 2.0, 3.0],
+        }
+    )
+    table = by_deprivation_quintile(small, pd.Series({"A": 1, "B": 1, "C": 5})).set_index(
+        "quintile"
+    )
+    assert table.loc[1, "expected_cases"] == 40 and table.loc[1, "capacity"] == 3
+    assert table.loc[5, "coverage_ratio"] == pytest.approx(0.05)
