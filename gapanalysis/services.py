@@ -16,6 +16,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.services import audit_record
 from gapanalysis.analysis import AnalysisInputError, RunOutput, compute_run
 from gapanalysis.models import (
     FINISHED,
@@ -64,6 +65,16 @@ def norm_catalogue_load(*, path: Path = NORMS_PATH) -> int:
             },
         )
     return len(rows)
+
+
+@transaction.atomic
+def norm_add(*, norm: Norm, share_percent: float, user: AbstractBaseUser | None) -> Norm:
+    """Save an analyst's local norm and record who added it."""
+    norm.share = float(share_percent) / 100
+    norm.is_local = True
+    norm.save()
+    audit_record(user=user, action="created", instance=norm, changes={"share": [None, norm.share]})
+    return norm
 
 
 def analysis_start(

@@ -11,6 +11,8 @@ urlpatterns = [
     path("runs/<int:pk>/progress.json", views.run_progress, name="run_progress"),
     path("runs/<int:pk>/cancel/", views.run_cancel, name="run_cancel"),
     path("runs/compare/", views.run_compare, name="run_compare"),
+    path("norms/", views.norm_list, name="norms"),
+    path("norms/new/", views.norm_new, name="norm_new"),
     path("runs/<int:pk>/localities/<str:unit_code>/", views.locality_detail, name="locality"),
     path(
         "runs/<int:pk>/localities/<str:unit_code>/map/<slug:norm>/",

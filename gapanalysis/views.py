@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gapanalysis import pages, selectors
+from gapanalysis.forms import NormForm
 from gapanalysis.models import FINISHED, AnalysisRun, ResultLevel
 from gapanalysis.services import (
     AnalysisStartError,
     analysis_cancel,
     analysis_start,
+    norm_add,
     runs_fail_stale,
 )
 from needs.labels import SYNTHETIC_LABEL
@@ -136,3 +138,24 @@ def run_compare(request: HttpRequest) -> HttpResponse:
         context |= {"first": first, "second": second}
         context["rows"] = pages.comparison(first=first, second=second)
     return render(request, "gapanalysis/compare.html", context)
+
+
+@require_GET
+@permission_required("gapanalysis.view_norm", raise_exception=True)
+def norm_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "gapanalysis/norms.html", {"norms": selectors.all_norms()})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("gapanalysis.add_norm", raise_exception=True)
+def norm_new(request: HttpRequest) -> HttpResponse:
+    form = NormForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        norm = norm_add(
+            norm=form.save(commit=False),
+            share_percent=form.cleaned_data["share_percent"],
+            user=request.user,
+        )
+        messages.success(request, f"Added the local norm {norm.name}.")
+        return redirect("gapanalysis:norms")
+    return render(request, "gapanalysis/norm_form.html", {"form": form})

@@ -173,3 +173,25 @@ def test_statements_are_plain_english_with_rounded_numbers_and_sources(finished_
     ]
     ambition = [r.ambition_ratio for r in ratios]
     assert ambition == sorted(ambition), "sharpest gaps first"
+
+
+def test_an_analyst_adds_a_local_norm_and_commissioners_cannot(client, analyst, commissioner):
+    from needs.models import Condition
+
+    data = {
+        "code": "local_cyp_counselling", "name": "Local counselling offer",
+        "condition": Condition.objects.get(code="cyp_any").pk,
+        "service_types": ["cyp_counselling"], "capacity_unit": "courses_per_year",
+        "share_percent": "10", "people_label": "young people",
+        "capacity_label": "Counselling capacity", "action": "would need counselling",
+        "source": "Wyvern Vale children's partnership plan 2025", "source_url": "",
+    }  # fmt: skip
+    client.force_login(commissioner)
+    assert client.post(reverse("gapanalysis:norm_new"), data).status_code == 403
+    client.force_login(analyst)
+    assert client.post(reverse("gapanalysis:norm_new"), data).status_code == 302
+    from gapanalysis.models import Norm
+
+    norm = Norm.objects.get(code="local_cyp_counselling")
+    assert norm.is_local and norm.share == pytest.approx(0.10)
+    assert "Local counselling offer" in client.get(reverse("gapanalysis:norms")).content.decode()
