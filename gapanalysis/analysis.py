@@ -282,6 +282,7 @@ def _maps(
             norm_share=norm.share,
             sources="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
             synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+            sites=_norm_sites(run, norm),
         )
         for kind, render in run_maps.RENDERERS.items():
             documents.append(
@@ -292,3 +293,11 @@ def _maps(
                 }
             )
     return documents
+
+
+def _norm_sites(run: AnalysisRun, norm: Norm) -> pd.DataFrame:
+    year = run.inputs.get("financial_year") or ""
+    sites = provision_selectors.sites_frame(financial_year=year)
+    types = provision_selectors.service_types_of(financial_year=year)
+    chosen = sites[sites[c.SERVICE_CODE].map(types).isin(norm.service_types)]
+    return chosen.assign(label=chosen["service_name"] + " (" + chosen["provider"] + ")")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from gapanalysis import compute
 from needs import columns as c
@@ -19,6 +20,7 @@ class MapContext:
     norm_share: float
     sources: str
     synthetic_label: str = ""
+    sites: pd.DataFrame | None = None  # lon, lat, label of the services counted by the norm
 
 
 def _caption(context: MapContext, extra: str) -> str:
@@ -61,6 +63,7 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
         ],
         assets=assets,
         caption=_caption(context, "Coverage is capacity divided by estimated people in need."),
+        sites=context.sites,
     )
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
 

@@ -95,11 +95,13 @@ def choropleth(
     tooltip: Sequence[tuple[str, str]],
     assets: MapAssets,
     caption: str,
+    sites: pd.DataFrame | None = None,
 ) -> MapDocument:
     """A self-contained HTML map: one polygon per unit, coloured by class, with a legend.
 
     `units` has a `unit_name` column and `value_column`. `tooltip`: (column, label) pairs shown
-    on hover; their values are text.
+    on hover; their values are text. `sites` (lon, lat, label): service sites drawn on top as a
+    layer that can be switched off.
     """
     units = units.assign(**{FILL_COLUMN: classes.colour_of(units[value_column].to_numpy(float))})
     alt_text = _alt_text(units, title, classes)
@@ -114,8 +116,21 @@ def choropleth(
             fields=[c for c, _ in tooltip], aliases=[html.escape(a) for _, a in tooltip]
         ),
     ).add_to(fmap)
+    if sites is not None and not sites.empty:
+        _sites_layer(fmap, sites)
     fmap.get_root().html.add_child(Element(_legend_html(title, classes, caption)))
     return MapDocument(html=fmap.get_root().render(), alt_text=alt_text)
+
+
+def _sites_layer(fmap: folium.Map, sites: pd.DataFrame) -> None:
+    layer = folium.FeatureGroup(name="Service sites")
+    for lon, lat, label in sites[["lon", "lat", "label"]].itertuples(index=False):
+        folium.CircleMarker(
+            location=[lat, lon], radius=5, color="#000000", weight=2, fill=True,
+            fill_color="#ffffff", fill_opacity=1, tooltip=html.escape(label),
+        ).add_to(layer)  # fmt: skip
+    layer.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
 
 
 def _escaped(units: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:

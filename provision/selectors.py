@@ -87,3 +87,9 @@ def service_list(*, financial_year: str) -> QuerySet[Service]:
         .prefetch_related("funding", "sites")
         .order_by("category", "name")
     )
+
+
+def service_types_of(*, financial_year: str) -> dict[str, str]:
+    """Service code → service type, for one financial year."""
+    rows = Service.objects.filter(financial_year=financial_year).values_list("code", "service_type")
+    return dict(rows)
