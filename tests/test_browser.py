@@ -79,7 +79,8 @@ def test_the_map_page_draws_polygons_and_legend_with_no_other_host(
         # The map frames load lazily, as a reader scrolls to them.
         page.locator(f"iframe[src$='/{kind}/']").scroll_into_view_if_needed()
         frame = page.frame_locator(f"iframe[src$='/{kind}/']")
-        polygons = frame.locator("path.leaflet-interactive")
+        # Locality polygons (fill opacity 0.85), not the service-site circles drawn over them.
+        polygons = frame.locator("path.leaflet-interactive[fill-opacity='0.85']")
         polygons.first.wait_for(timeout=20_000)
         assert polygons.count() == 5, f"{kind}: one polygon per locality"
         expect(frame.locator(".jsna-legend")).to_be_visible()
