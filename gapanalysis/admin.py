@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from gapanalysis.models import AnalysisRun, GapResult, Norm, RunMap, UnmetNeedStatement
+from gapanalysis.models import (
+    AnalysisRun,
+    GapResult,
+    GroupResult,
+    Norm,
+    RunMap,
+    UnmetNeedStatement,
+)
 
 
 @admin.register(Norm)
@@ -41,3 +48,9 @@ class RunMapAdmin(ReadOnlyAdmin):
 class UnmetNeedStatementAdmin(ReadOnlyAdmin):
     list_display = ["run", "rank", "unit_name", "norm_code", "text"]
     list_filter = ["run"]
+
+
+@admin.register(GroupResult)
+class GroupResultAdmin(ReadOnlyAdmin):
+    list_display = ["run", "norm_code", "group_type", "group", "expected_cases", "coverage_ratio"]
+    list_filter = ["run", "group_type"]

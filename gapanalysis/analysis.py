@@ -8,6 +8,7 @@ for all their service types in one attribution, and the gap table for every unit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 
@@ -35,6 +36,7 @@ class RunOutput:
     results: list[dict] = field(default_factory=list)
     maps: list[dict] = field(default_factory=list)
     statements: list[dict] = field(default_factory=list)
+    groups: list[dict] = field(default_factory=list)
     inputs: dict = field(default_factory=dict)
 
 
@@ -50,8 +52,9 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     services, service_norms, attributed = _provision(norms, population, financial_year or "")
     on_progress(60, "Setting need against provision")
     tables = _gap_tables(run, norms, small, membership, attributed, service_norms)
-    on_progress(70, "Writing the unmet-need statements")
+    on_progress(70, "Writing the unmet-need statements and equality breakdowns")
     texts = _statements(run, norms, tables[ResultLevel.LOCALITY])
+    groups = _equality(norms, population, rates, services, tables[ResultLevel.WHOLE_AREA])
     on_progress(80, "Drawing maps")
     documents = _maps(run, norms, tables[ResultLevel.LOCALITY], membership)
     on_progress(90, "Saving results")
@@ -59,6 +62,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
         results=[row for table in tables.values() for row in _result_rows(table)],
         maps=documents,
         statements=texts,
+        groups=groups,
         inputs=_pinned_inputs(run, norms, population, rates, services, financial_year),
     )
 
@@ -301,3 +305,35 @@ def _norm_sites(run: AnalysisRun, norm: Norm) -> pd.DataFrame:
     types = provision_selectors.service_types_of(financial_year=year)
     chosen = sites[sites[c.SERVICE_CODE].map(types).isin(norm.service_types)]
     return chosen.assign(label=chosen["service_name"] + " (" + chosen["provider"] + ")")
+
+
+def _equality(
+    norms: list[Norm],
+    population: pd.DataFrame,
+    rates: pd.DataFrame,
+    services: pd.DataFrame,
+    whole: pd.DataFrame,
+) -> list[dict]:
+    """Need, provision and coverage by sex and age band for each norm, across the whole area."""
+    _, _, people = estimation.population_array(population, max_age=MAX_AGE)
+    people = people.sum(axis=(0, 3))  # (sex, age) for the whole area
+    arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
+    ages = np.arange(MAX_AGE + 1)
+    rows = []
+    for norm in norms:  # a handful: each has its own condition and service ages
+        condition = arrays.conditions.index(norm.condition.code)
+        rate = np.nan_to_num(arrays.rate[condition])
+        capacity = whole.loc[whole[compute.NORM_CODE] == norm.code, c.CAPACITY].sum()
+        served = _served_ages(services, norm, ages)
+        table = compute.equality_by_group(people, rate, served[None, :], float(capacity))
+        rows += table.assign(norm_code=norm.code).to_dict("records")
+    return rows
+
+
+def _served_ages(services: pd.DataFrame, norm: Norm, ages: np.ndarray) -> np.ndarray:
+    if services.empty or "service_type" not in services:
+        return np.zeros(len(ages), dtype=bool)
+    own = services[services["service_type"].isin(norm.service_types)]
+    top = own[c.AGE_MAX].astype(float).fillna(np.inf).to_numpy()
+    bottom = own[c.AGE_MIN].astype(float).to_numpy()
+    return ((ages[None, :] >= bottom[:, None]) & (ages[None, :] <= top[:, None])).any(axis=0)

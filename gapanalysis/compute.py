@@ -168,3 +168,41 @@ def by_deprivation_quintile(small: pd.DataFrame, quintile_of_area: pd.Series) ->
     sums = joined.groupby("quintile", as_index=False)[[EXPECTED_CASES, CAPACITY]].sum()
     coverage = _ratio(sums[CAPACITY].to_numpy(float), sums[EXPECTED_CASES].to_numpy(float))
     return sums.assign(**{COVERAGE_RATIO: coverage, "quintile": sums["quintile"].astype(int)})
+
+
+AGE_BANDS = ((0, 15), (16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 90))
+SEX_NAMES = ("Women and girls", "Men and boys")
+
+
+def equality_by_group(
+    people: np.ndarray, rate: np.ndarray, served: np.ndarray, capacity: float
+) -> pd.DataFrame:
+    """Need, provision and coverage by sex and by age band for one norm, across the whole area.
+
+    `people`: population (sex, age). `rate`: the condition's rate (sex, age), 0 where none
+    applies. `served`: True where the norm's services serve that age. Provision is shared in
+    proportion to the population each group has among the ages served: the assumption is that
+    services reach every group alike, so a group's coverage falls as its prevalence rises.
+    """
+    need = people * rate
+    reach = people * served
+    provision = capacity * reach / reach.sum() if reach.sum() > 0 else reach * 0.0
+    groups = [
+        ("sex", SEX_NAMES[s], need[s].sum(), provision[s].sum()) for s in range(len(SEX_NAMES))
+    ] + [
+        (
+            "age band",
+            _band_name(lo, hi),
+            need[:, lo : hi + 1].sum(),
+            provision[:, lo : hi + 1].sum(),
+        )
+        for lo, hi in AGE_BANDS
+    ]
+    frame = pd.DataFrame(groups, columns=["group_type", "group", EXPECTED_CASES, CAPACITY])
+    frame = frame[frame[EXPECTED_CASES] > 0]
+    coverage = _ratio(frame[CAPACITY].to_numpy(float), frame[EXPECTED_CASES].to_numpy(float))
+    return frame.assign(**{COVERAGE_RATIO: coverage})
+
+
+def _band_name(lo: int, hi: int) -> str:
+    return f"{lo} and over" if hi >= 90 else f"{lo} to {hi}"

@@ -168,3 +168,21 @@ class UnmetNeedStatement(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class GroupResult(models.Model):
+    """Need against provision for one group (a sex, an age band) across the whole area."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="groups")
+    norm_code = models.SlugField(max_length=50)
+    group_type = models.CharField(max_length=20)
+    group = models.CharField(max_length=50)
+    expected_cases = models.FloatField()
+    capacity = models.FloatField(help_text="Provision shared by the group's population.")
+    coverage_ratio = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "norm_code", "group_type", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.norm_code} {self.group}"

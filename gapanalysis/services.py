@@ -22,6 +22,7 @@ from gapanalysis.models import (
     FINISHED,
     AnalysisRun,
     GapResult,
+    GroupResult,
     Norm,
     RunMap,
     RunStatus,
@@ -223,6 +224,8 @@ def _store(*, run: AnalysisRun, output: RunOutput) -> None:
     UnmetNeedStatement.objects.bulk_create(
         UnmetNeedStatement(run=run, **fields) for fields in output.statements
     )
+    GroupResult.objects.filter(run=run).delete()
+    GroupResult.objects.bulk_create(GroupResult(run=run, **fields) for fields in output.groups)
     updated = AnalysisRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
         status=RunStatus.SUCCEEDED,
         progress=100,

@@ -40,6 +40,7 @@ def latest_map(request: HttpRequest) -> HttpResponse:
             ).first(),
             "statements": selectors.run_statements(run=run),
             "equality": pages.equality_by_deprivation(run=run, norm_code=chosen.code),
+            "groups": run.groups.filter(norm_code=chosen.code),
             "synthetic_label": SYNTHETIC_LABEL if run.is_synthetic else "",
         }
     return render(request, "gapanalysis/latest_map.html", context)

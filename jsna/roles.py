@@ -26,7 +26,9 @@ _DATA_MODELS = {
     "provision": ["service", "servicefunding", "servicesite"],
     "gapanalysis": ["norm"],
 }
-_RESULT_MODELS = {"gapanalysis": ["analysisrun", "gapresult", "runmap", "unmetneedstatement"]}
+_RESULT_MODELS = {
+    "gapanalysis": ["analysisrun", "gapresult", "runmap", "unmetneedstatement", "groupresult"]
+}
 
 
 def _codenames(models: dict[str, list[str]], actions: tuple[str, ...]) -> set[tuple[str, str]]:

@@ -6,7 +6,9 @@ from django.db.models import Max, QuerySet
 from needs import columns as c
 from provision.models import Service, ServiceFunding, ServiceSite
 
-SERVICE_COLUMNS = [c.SERVICE_CODE, "name", c.CAPACITY, c.SPEND, c.AGE_MIN, c.AGE_MAX]
+SERVICE_COLUMNS = [
+    c.SERVICE_CODE, "name", "service_type", c.CAPACITY, c.SPEND, c.AGE_MIN, c.AGE_MAX,
+]  # fmt: skip
 
 
 def latest_financial_year() -> str | None:
@@ -27,7 +29,9 @@ def services_frame(
         rows = rows.filter(service_type=service_type)
     if capacity_unit:
         rows = rows.filter(capacity_unit=capacity_unit)
-    records = rows.values_list("code", "name", "capacity", "annual_spend", "age_min", "age_max")
+    records = rows.values_list(
+        "code", "name", "service_type", "capacity", "annual_spend", "age_min", "age_max"
+    )
     frame = pd.DataFrame.from_records(list(records), columns=SERVICE_COLUMNS)
     return frame.astype({c.SPEND: float, c.AGE_MAX: float, c.CAPACITY: float})
 

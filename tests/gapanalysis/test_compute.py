@@ -139,3 +139,22 @@ def test_deprivation_fifths_sum_need_and_capacity():
     )
     assert table.loc[1, "expected_cases"] == 40 and table.loc[1, "capacity"] == 3
     assert table.loc[5, "coverage_ratio"] == pytest.approx(0.05)
+
+
+def test_equality_shares_provision_by_population_so_higher_need_means_lower_coverage():
+    from gapanalysis.compute import equality_by_group
+
+    people = np.zeros((2, 91))
+    people[0, 20] = 1000.0  # 1,000 women aged 20
+    people[1, 20] = 1000.0  # 1,000 men aged 20
+    rate = np.zeros((2, 91))
+    rate[0, 20], rate[1, 20] = 0.2, 0.1  # women twice as likely to be in need
+    served = np.zeros((1, 91), dtype=bool)
+    served[0, 16:] = True
+    table = equality_by_group(people, rate, served, capacity=60.0).set_index("group")
+    # Need: 200 women, 100 men; capacity shared 30 / 30 by population.
+    assert table.loc["Women and girls", "capacity"] == pytest.approx(30.0)
+    assert table.loc["Women and girls", "coverage_ratio"] == pytest.approx(0.15)
+    assert table.loc["Men and boys", "coverage_ratio"] == pytest.approx(0.30)
+    assert table.loc["16 to 24", "expected_cases"] == pytest.approx(300.0)
+    assert "0 to 15" not in table.index  # no need in a group: not listed

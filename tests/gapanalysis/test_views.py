@@ -45,6 +45,8 @@ def test_a_commissioner_sees_the_maps_and_the_locality_table(client, commissione
     assert "Synthetic demo data" in body
     assert body.count('class="jsna-map-frame"') == 3
     assert "Unmet need" in body and "would need to be seen" in body
+    assert "By sex and age" in body and "Women and girls" in body
+    assert "By deprivation" in body and "Most deprived fifth" in body
     for name in ("Ashwold", "Corvedon", "Hallowmere", "Marlbridge", "Severnholt"):
         assert name in body
     assert "Run a new analysis" not in body
