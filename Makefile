@@ -11,7 +11,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # Tests never read secrets from .env; the key below exists only for the test processes.
 TEST_ENV := SECRET_KEY=test-only-$$(date +%s)-not-a-secret-key-for-any-deployment-0123456789 \
 	DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
-	SECURE_HSTS_SECONDS=0 MAP_TILES_URL=
+	SECURE_HSTS_SECONDS=0 MAP_TILES_URL= MEDIA_ROOT=$${TMPDIR:-/tmp}/jsna-test-media
 
 .PHONY: run test install install-dev system-deps services lint check-migrations \
 	test-sqlite test-postgres vendor-static clean

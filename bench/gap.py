@@ -209,7 +209,7 @@ def admin(sql: str) -> None:
 
 
 def show(label: str, seconds: float) -> None:
-    print(f"{label:<58} {seconds:8.2f} s")
+    print(f"{label:<66} {seconds:7.2f} s")
 
 
 def peak_mb() -> float:

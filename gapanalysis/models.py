@@ -186,3 +186,57 @@ class GroupResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.norm_code} {self.group}"
+
+
+def default_sections() -> list[str]:
+    from gapanalysis.chapter import SECTIONS
+
+    return [key for key, _ in SECTIONS]
+
+
+class ChapterTemplate(models.Model):
+    """An area's chapter layout, set by its JSNA manager: which sections, in what order."""
+
+    locality_scheme = models.OneToOneField(
+        "needs.LocalityScheme", on_delete=models.CASCADE, related_name="chapter_template"
+    )
+    sections = models.JSONField(default=default_sections)
+    introduction = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Chapter template for {self.locality_scheme}"
+
+
+class ExportFormat(models.TextChoices):
+    DOCX = "docx", "Word (.docx)"
+    HTML = "html", "Web page (.html)"
+    PDF = "pdf", "PDF"
+
+
+class ChapterExport(models.Model):
+    """One export of a run's chapter, made by a task and kept as a file attached to the run."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="exports")
+    fmt = models.CharField(max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    sections = models.JSONField(default=list)
+    introduction = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} chapter ({self.get_fmt_display()})"

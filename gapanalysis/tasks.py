@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from gapanalysis.exports import export_execute, export_fail
 from gapanalysis.services import (
     analysis_claim,
     analysis_execute,
@@ -29,5 +30,18 @@ def run_gap_analysis(self, run_id: int) -> str:
         raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
     except Exception as error:
         analysis_fail(run_id=run_id, reason=f"The analysis stopped unexpectedly: {error}")
+        raise
+    return "done"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=600, time_limit=660)
+def export_chapter(self, export_id: int) -> str:
+    """Render a chapter export; a failure is recorded on the export with its reason."""
+    try:
+        export_execute(export_id=export_id)
+    except TRANSIENT as error:
+        raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+    except Exception as error:
+        export_fail(export_id=export_id, reason=f"The export stopped unexpectedly: {error}")
         raise
     return "done"

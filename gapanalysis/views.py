@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gapanalysis import pages, selectors
+from gapanalysis import exports, pages, selectors
+from gapanalysis.chapter import SECTIONS
 from gapanalysis.forms import NormForm
-from gapanalysis.models import FINISHED, AnalysisRun, ResultLevel
+from gapanalysis.models import FINISHED, AnalysisRun, ChapterExport, ExportFormat, ResultLevel
 from gapanalysis.services import (
     AnalysisStartError,
     analysis_cancel,
@@ -160,3 +161,56 @@ def norm_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Added the local norm {norm.name}.")
         return redirect("gapanalysis:norms")
     return render(request, "gapanalysis/norm_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("gapanalysis.export_chapter", raise_exception=True)
+def chapter(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AnalysisRun, pk=pk)
+    if request.method == "POST":
+        return _chapter_post(request, run)
+    context = {
+        "run": run,
+        "template": exports.chapter_template_for(run=run),
+        "all_sections": SECTIONS,
+        "exports": run.exports.all(),
+        "formats": ExportFormat.choices,
+    }
+    return render(request, "gapanalysis/chapter_export.html", context)
+
+
+def _chapter_post(request: HttpRequest, run: AnalysisRun) -> HttpResponse:
+    try:
+        if request.POST.get("action") == "save":
+            order = sorted(
+                request.POST.getlist("sections"),
+                key=lambda key: _position(request.POST.get(f"position-{key}")),
+            )
+            exports.chapter_template_save(
+                run=run,
+                sections=order,
+                introduction=request.POST.get("introduction", ""),
+                user=request.user,
+            )
+            messages.success(request, "Saved the chapter template for this area.")
+        else:
+            export = exports.export_start(
+                run=run, fmt=request.POST.get("fmt", ""), user=request.user
+            )
+            messages.success(request, f"Export {export.pk} started.")
+    except exports.ExportRefused as error:
+        messages.error(request, str(error))
+    return redirect("gapanalysis:chapter", pk=run.pk)
+
+
+def _position(text: str | None) -> int:
+    return int(text) if text and text.strip().isdigit() else 999
+
+
+@require_GET
+@permission_required("gapanalysis.export_chapter", raise_exception=True)
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(ChapterExport, pk=pk, status="succeeded")
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=export.file.name.split("/")[-1]
+    )

@@ -27,7 +27,15 @@ _DATA_MODELS = {
     "gapanalysis": ["norm"],
 }
 _RESULT_MODELS = {
-    "gapanalysis": ["analysisrun", "gapresult", "runmap", "unmetneedstatement", "groupresult"]
+    "gapanalysis": [
+        "analysisrun",
+        "gapresult",
+        "runmap",
+        "unmetneedstatement",
+        "groupresult",
+        "chapterexport",
+        "chaptertemplate",
+    ]
 }
 
 

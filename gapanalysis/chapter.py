@@ -1,0 +1,76 @@
+"""The JSNA mental-health chapter as plain data: what every format (Word, HTML, PDF) renders.
+
+Pure: no Django. Built from a succeeded run by `gapanalysis.chapter_builder`; rendered by
+`gapanalysis.report_docx` (python-docx), `gapanalysis.report_html` (HTML, and PDF from it).
+All text here is plain text — never HTML — so every renderer escapes it for its own format.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]  # already formatted for reading: "9,800", "14%"
+    numeric: list[bool] = field(default_factory=list)  # per column: right-align
+
+
+@dataclass(frozen=True)
+class Figure:
+    caption: str
+    png: bytes  # a static map at print resolution, with its legend, source and copyright
+    alt_text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # stable identifier, e.g. "summary", "need", "methods"
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    placeholder: bool = False  # for the author to complete (e.g. recommendations)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    area: str
+    year: int
+    run_id: int
+    author: str
+    date: str  # e.g. "23 November 2026"
+    synthetic_label: str  # empty unless the data are synthetic
+    introduction: str
+    sections: list[Section]
+
+    def title_details(self) -> list[tuple[str, str]]:
+        return [
+            ("Area", self.area),
+            ("Population year", str(self.year)),
+            ("Analysis run", str(self.run_id)),
+            ("Prepared by", self.author),
+            ("Date", self.date),
+        ]
+
+
+# Every section a chapter can have, in the default order: (key, title).
+SECTIONS = (
+    ("summary", "Summary of key findings"),
+    ("population", "Population and deprivation"),
+    ("need", "Need by condition"),
+    ("provision", "Provision baseline"),
+    ("gap", "Need against provision"),
+    ("equality", "Equality breakdowns"),
+    ("projections", "Projections"),
+    ("recommendations", "Recommendations"),
+    ("methods", "Methods"),
+    ("sources", "Data sources"),
+    ("limitations", "Limitations"),
+)
+OS_COPYRIGHT = (
+    "Contains OS data © Crown copyright and database right. Source: Office for National "
+    "Statistics licensed under the Open Government Licence v3.0."
+)

@@ -1,0 +1,318 @@
+"""Build the JSNA chapter (plain data) from a succeeded run: every figure traces to the run."""
+
+import geopandas as gpd
+import pandas as pd
+from django.utils import timezone
+
+from gapanalysis import report_maps, selectors
+from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
+from gapanalysis.models import AnalysisRun, GapResult, Norm
+from gapanalysis.pages import equality_by_deprivation
+from needs import columns as c
+from needs import geography, maps
+from needs import selectors as needs_selectors
+from needs.labels import SYNTHETIC_LABEL
+from needs.need_maps import people
+from provision import finance
+from provision import selectors as provision_selectors
+from provision.pages import CATEGORY_LABELS, FUNDER_LABELS
+
+TITLES = dict(SECTIONS)
+
+
+def build_chapter(
+    *, run: AnalysisRun, sections: list[str], introduction: str, author: str
+) -> Chapter:
+    norms = selectors.run_norms(run=run)
+    outlines = _outlines(run)
+    builders = {
+        "summary": lambda: _summary(run),
+        "population": lambda: _population(run),
+        "need": lambda: _need(run, norms, outlines),
+        "provision": lambda: _provision(run),
+        "gap": lambda: _gap(run, norms, outlines),
+        "equality": lambda: _equality(run, norms),
+        "projections": lambda: _projections(run),
+        "recommendations": _recommendations,
+        "methods": lambda: _methods(run, norms),
+        "sources": lambda: _sources(run),
+        "limitations": lambda: _limitations(run),
+    }
+    return Chapter(
+        title=f"Mental health: need against provision — {run.locality_scheme.name}",
+        area=run.locality_scheme.name,
+        year=run.year,
+        run_id=run.pk,
+        author=author,
+        date=timezone.localdate().strftime("%-d %B %Y"),
+        synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+        introduction=introduction,
+        sections=[builders[key]() for key in sections if key in builders],
+    )
+
+
+def _outlines(run: AnalysisRun) -> gpd.GeoDataFrame:
+    membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
+    shapes = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
+    small = geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"])
+    return geography.dissolve_to_localities(small, membership).rename(
+        columns={c.LOCALITY_CODE: "unit_code"}
+    )
+
+
+def _localities(run: AnalysisRun, norm: Norm) -> list[GapResult]:
+    return list(selectors.run_results(run=run, norm_code=norm.code))
+
+
+def _frame(rows: list[GapResult]) -> pd.DataFrame:
+    fields = ["unit_code", "unit_name", "expected_cases", "expected_lower", "expected_upper",
+              "rate_per_1000", "capacity", "coverage_ratio", "ambition_ratio"]  # fmt: skip
+    return pd.DataFrame([{f: getattr(row, f) for f in fields} for row in rows]).astype(
+        {"expected_lower": float, "expected_upper": float}
+    )
+
+
+def _summary(run: AnalysisRun) -> Section:
+    statements = list(selectors.run_statements(run=run))
+    count = len(statements)
+    lead = (
+        f"The analysis found provision below need in {count} locality and ambition "
+        f"combination{'s' if count != 1 else ''}. The sharpest gaps:"
+        if count
+        else "The analysis found no locality where provision is below need."
+    )
+    return Section("summary", TITLES["summary"], [lead], [s.text for s in statements[:5]])
+
+
+def _population(run: AnalysisRun) -> Section:
+    population = needs_selectors.population_frame(year=run.year)
+    total = population[c.COUNT].sum()
+    bands = [(0, 15), (16, 64), (65, 90)]
+    shares = [population.loc[population[c.AGE].between(lo, hi), c.COUNT].sum() / total
+              for lo, hi in bands]  # fmt: skip
+    text = (
+        f"{people(total)} people lived in {run.locality_scheme.name} in {run.year}: "
+        f"{shares[0]:.0%} aged under 16, {shares[1]:.0%} aged 16 to 64 and {shares[2]:.0%} aged "
+        "65 and over."
+    )
+    deciles = needs_selectors.imd_deciles(codes=list(population[c.AREA_CODE].unique()))
+    counts = deciles.value_counts().reindex(range(1, 11), fill_value=0)
+    table = Table(
+        caption="Small areas by national deprivation decile (1 = most deprived 10% of England)",
+        columns=["IMD decile", "Small areas"],
+        rows=[[str(d), str(int(n))] for d, n in counts.items()],
+        numeric=[False, True],
+    )
+    return Section("population", TITLES["population"], [text], tables=[table])
+
+
+def _need_table(norm: Norm, rows: list[GapResult]) -> Table:
+    return Table(
+        caption=f"Estimated {norm.condition.name.lower()} by locality",
+        columns=["Locality", "Estimated people", "Interval", "Per 1,000 at risk"],
+        rows=[
+            [r.unit_name, people(r.expected_cases), _interval(r), f"{r.rate_per_1000:,.1f}"]
+            for r in rows
+        ],
+        numeric=[False, True, True, True],
+    )
+
+
+def _interval(row: GapResult) -> str:
+    if row.expected_lower is None or row.expected_upper is None:
+        return "not published"
+    return f"{people(row.expected_lower)} to {people(row.expected_upper)}"
+
+
+def _units(outlines: gpd.GeoDataFrame, rows: list[GapResult]) -> gpd.GeoDataFrame:
+    return outlines.drop(columns=[c.LOCALITY_NAME]).merge(_frame(rows), on="unit_code")
+
+
+def _need(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Section:
+    figures, tables = [], []
+    for norm in norms:  # one table and one map per ambition's condition
+        rows = _localities(run, norm)
+        units = _units(outlines, rows)
+        figures.append(
+            report_maps.choropleth_png(
+                units,
+                value_column=c.RATE_PER_1000,
+                classes=maps.quantile_classes(
+                    units[c.RATE_PER_1000].to_numpy(float), unit="per 1,000"
+                ),
+                title=f"Estimated {norm.condition.name.lower()} per 1,000 at risk, {run.year}",
+                source="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
+                synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+            )
+        )
+        tables.append(_need_table(norm, rows))
+    text = (
+        "Need is estimated by applying published prevalence rates, by sex and single year of "
+        "age, to the local population. Rates per 1,000 are per person in the age range the "
+        "rates cover."
+    )
+    return Section("need", TITLES["need"], [text], figures=figures, tables=tables)
+
+
+def _provision(run: AnalysisRun) -> Section:
+    year = run.inputs.get("financial_year") or ""
+    funding = provision_selectors.funding_frame(financial_years=[year])
+    if funding.empty:
+        return Section("provision", TITLES["provision"], ["No services were loaded."])
+    spend = finance.spend_by_category_and_funder(funding, year=year)
+    columns = [FUNDER_LABELS.get(f, f) for f in spend.columns]
+    table = Table(
+        caption=f"Spend by service category and funder, {year} (£)",
+        columns=["Category", *columns],
+        rows=[
+            [CATEGORY_LABELS.get(k, k), *[f"{v:,.0f}" for v in row]]
+            for k, row in zip(spend.index, spend.to_numpy(), strict=True)
+        ],
+        numeric=[False, *[True] * len(columns)],
+    )
+    services = provision_selectors.service_list(financial_year=year)
+    text = (
+        f"{services.count()} services were mapped for {year}, funded by the NHS, the local "
+        f"authority, pooled budgets and others, with a total spend of "
+        f"£{spend.loc['Total', 'Total']:,.0f}."
+    )
+    return Section("provision", TITLES["provision"], [text], tables=[table])
+
+
+def _gap(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Section:
+    figures, tables = [], []
+    for norm in norms:
+        rows = _localities(run, norm)
+        units = _units(outlines, rows)
+        figures.append(
+            report_maps.bivariate_png(
+                units,
+                need_column=c.RATE_PER_1000,
+                provision_column="coverage_ratio",
+                title=f"Need against provision: {norm.condition.name.lower()}",
+                source=norm.source.split(":")[0],
+                synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+            )
+        )
+        tables.append(_coverage_table(norm, rows))
+    statements = [s.text for s in selectors.run_statements(run=run)]
+    return Section("gap", TITLES["gap"], statements, figures=figures, tables=tables)
+
+
+def _coverage_table(norm: Norm, rows: list[GapResult]) -> Table:
+    return Table(
+        caption=f"{norm.name}: coverage by locality",
+        columns=["Locality", "People in need", "Capacity", "Coverage", "Gap a year", "Class"],
+        rows=[
+            [
+                r.unit_name,
+                people(r.expected_cases),
+                people(r.capacity),
+                f"{r.coverage_ratio:.0%}" if r.coverage_ratio is not None else "—",
+                people(r.gap_people),
+                r.get_classification_display(),
+            ]
+            for r in rows
+        ],
+        numeric=[False, True, True, True, True, False],
+    )
+
+
+def _equality(run: AnalysisRun, norms: list[Norm]) -> Section:
+    tables = []
+    for norm in norms:
+        groups = run.groups.filter(norm_code=norm.code)
+        rows = [[g.group, people(g.expected_cases), people(g.capacity), _pct(g.coverage_ratio)]
+                for g in groups]  # fmt: skip
+        quintiles = equality_by_deprivation(run=run, norm_code=norm.code)
+        rows += [[q["name"], people(q["expected_cases"]), people(q["capacity"]),
+                  _pct(q["coverage_ratio"])] for q in quintiles]  # fmt: skip
+        tables.append(
+            Table(
+                caption=f"{norm.name}: by sex, age and deprivation",
+                columns=["Group", "People in need", "Share of capacity", "Coverage"],
+                rows=rows,
+                numeric=[False, True, True, True],
+            )
+        )
+    text = (
+        "Provision is shared between groups in proportion to their population in the ages the "
+        "services serve, so a group whose need is higher has lower coverage."
+    )
+    return Section("equality", TITLES["equality"], [text], tables=tables)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:.1%}"
+
+
+def _projections(run: AnalysisRun) -> Section:
+    years = [y for y in needs_selectors.projection_years() if y > run.year]
+    if not years:
+        return Section("projections", TITLES["projections"], ["No projections are loaded."])
+    text = (
+        f"Projected population for {years[0]} to {years[-1]} is loaded; the need pages show "
+        "every condition for any of those years, with each small area scaled by its local "
+        "authority's projected growth by sex and single year of age."
+    )
+    return Section("projections", TITLES["projections"], [text])
+
+
+def _recommendations() -> Section:
+    return Section(
+        "recommendations",
+        TITLES["recommendations"],
+        [
+            "Set out what commissioners should do about each unmet need above, who will do it, "
+            "and by when.",
+        ],
+        placeholder=True,
+    )
+
+
+def _methods(run: AnalysisRun, norms: list[Norm]) -> Section:
+    bullets = [f"Rates: {s}" for s in run.inputs.get("rate_sources", [])]
+    bullets += [f"Norm: {n.name}. Source: {n.source}" for n in norms]
+    paragraphs = [
+        "Expected cases are the sum over sex and single year of age of population × rate; "
+        "bounds use each rate's published interval where there is one.",
+        "Services are attributed to small areas through their catchment, else the areas their "
+        "sites lie in, else the whole area, always shared by the population they serve, so no "
+        "service is counted twice.",
+        "A shortfall is called only when it holds at the lower bound of need: under 50% of the "
+        "ambition is well below, under 90% below, over 110% at the upper bound above. Localities "
+        "are compared with the area's own average within 99.8% Poisson (Byar) limits.",
+        f"Counts below {run.inputs.get('statement_suppress_below', 10)} are suppressed in "
+        "statements; counts are rounded to the nearest 10, 50 or 100.",
+        "Interval methods for observed figures follow PHE conventions: Wilson (proportions), "
+        "Byar (counts and crude rates), Dobson (directly standardised rates).",
+    ]
+    return Section("methods", TITLES["methods"], paragraphs, bullets)
+
+
+def _sources(run: AnalysisRun) -> Section:
+    inputs = run.inputs
+    total = people(inputs.get("population_total", 0))
+    bullets = [
+        f"Population: {inputs.get('population_year')} mid-year estimates, "
+        f"{inputs.get('population_rows', 0):,} rows, total {total}.",
+        f"Services: financial year {inputs.get('financial_year')}, "
+        f"{len(inputs.get('service_codes', []))} services counted towards the ambitions.",
+        f"Localities: {inputs.get('locality_scheme')}.",
+        f"Analysis run {run.pk}, finished {timezone.localtime(run.finished_at):%-d %B %Y %H:%M}.",
+    ]
+    return Section("sources", TITLES["sources"], bullets=bullets)
+
+
+def _limitations(run: AnalysisRun) -> Section:
+    bullets = [
+        "National survey rates describe people living in private households; people in "
+        "hospitals, prisons, care homes and without a home are not covered.",
+        "Survey rates are national: local prevalence may differ with deprivation, ethnicity and "
+        "other factors the rates do not reflect.",
+        "Capacity is compared with the ambition in the unit each service reports; the dementia "
+        "ambition is measured by memory-assessment capacity, a proxy for diagnosis.",
+    ]
+    if run.is_synthetic:
+        bullets.insert(0, f"{SYNTHETIC_LABEL}: every figure in this chapter is illustrative.")
+    return Section("limitations", TITLES["limitations"], bullets=bullets)
