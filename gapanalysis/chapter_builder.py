@@ -11,6 +11,7 @@ from gapanalysis.pages import equality_by_deprivation
 from needs import columns as c
 from needs import geography, maps
 from needs import selectors as needs_selectors
+from needs.estimates import need_estimates
 from needs.labels import SYNTHETIC_LABEL
 from needs.need_maps import people
 from provision import finance
@@ -32,7 +33,7 @@ def build_chapter(
         "provision": lambda: _provision(run),
         "gap": lambda: _gap(run, norms, outlines),
         "equality": lambda: _equality(run, norms),
-        "projections": lambda: _projections(run),
+        "projections": lambda: _projections(run, norms),
         "recommendations": _recommendations,
         "methods": lambda: _methods(run, norms),
         "sources": lambda: _sources(run),
@@ -246,16 +247,31 @@ def _pct(value: float | None) -> str:
     return "—" if value is None or value != value else f"{value:.1%}"
 
 
-def _projections(run: AnalysisRun) -> Section:
+def _projections(run: AnalysisRun, norms: list[Norm]) -> Section:
     years = [y for y in needs_selectors.projection_years() if y > run.year]
     if not years:
         return Section("projections", TITLES["projections"], ["No projections are loaded."])
-    text = (
-        f"Projected population for {years[0]} to {years[-1]} is loaded; the need pages show "
-        "every condition for any of those years, with each small area scaled by its local "
-        "authority's projected growth by sex and single year of age."
+    shown = [run.year, *sorted({years[len(years) // 2], years[-1]})]
+    conditions = [norm.condition for norm in norms]
+    rows = []
+    for condition in conditions:  # a handful: one row each
+        totals = []
+        for year in shown:
+            estimate = need_estimates(year=year, scheme=run.locality_scheme, conditions=[condition])
+            totals.append(float(estimate.whole_area[c.EXPECTED_CASES].iloc[0]))
+        change = totals[-1] / totals[0] - 1 if totals[0] else float("nan")
+        rows.append([condition.name, *[people(t) for t in totals], f"{change:+.0%}"])
+    table = Table(
+        caption=f"Estimated people in need, {shown[0]} and projected",
+        columns=["Condition", *[str(y) for y in shown], "Change"],
+        rows=rows,
+        numeric=[False, *[True] * (len(shown) + 1)],
     )
-    return Section("projections", TITLES["projections"], [text])
+    text = (
+        "Each small area's population is scaled by its local authority's projected growth for "
+        "each sex and single year of age; the same rates are then applied."
+    )
+    return Section("projections", TITLES["projections"], [text], tables=[table])
 
 
 def _recommendations() -> Section:
