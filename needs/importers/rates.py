@@ -50,18 +50,27 @@ class ParseResult:
     total_errors: int
 
 
-def parse(path: Path, *, max_age: int, name: str | None = None) -> ParseResult:
-    """Read a rates CSV (UTF-8, with or without BOM) and check every row."""
-    label = name or path.name
+def read_table(path: Path, label: str, required: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Read a CSV as text (UTF-8, with or without BOM); errors if unreadable, columns or rows
+    are missing. Every cell stays text until each importer types it."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        return ParseResult(pd.DataFrame(), [f"{label}: cannot be read as CSV ({error})."], 1)
-    missing = [column for column in REQUIRED if column not in raw.columns]
+        return pd.DataFrame(), [f"{label}: cannot be read as CSV ({error})."]
+    missing = [column for column in required if column not in raw.columns]
     if missing:
-        return ParseResult(raw, [f"{label}: missing column(s) {', '.join(missing)}."], 1)
+        return raw, [f"{label}: missing column(s) {', '.join(missing)}."]
     if raw.empty:
-        return ParseResult(raw, [f"{label}: has a header row but no rates."], 1)
+        return raw, [f"{label}: has a header row but no data rows."]
+    return raw, []
+
+
+def parse(path: Path, *, max_age: int, name: str | None = None) -> ParseResult:
+    """Read a rates CSV (UTF-8, with or without BOM) and check every row."""
+    label = name or path.name
+    raw, errors = read_table(path, label, REQUIRED)
+    if errors:
+        return ParseResult(raw, errors, len(errors))
     rates, errors = _typed(raw, label, max_age=max_age)
     if not errors:
         errors = _band_errors(rates, label, max_age=max_age)

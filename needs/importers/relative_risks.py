@@ -7,20 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from needs.importers.rates import MAX_ERRORS, ParseResult
+from needs.importers.rates import MAX_ERRORS, ParseResult, read_table
 
 REQUIRED = ["condition_code", "imd_quintile", "relative_risk", "source", "source_year"]
 
 
 def parse(path: Path, *, name: str | None = None) -> ParseResult:
     label = name or path.name
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        return ParseResult(pd.DataFrame(), [f"{label}: cannot be read as CSV ({error})."], 1)
-    missing = [column for column in REQUIRED if column not in raw.columns]
-    if missing:
-        return ParseResult(raw, [f"{label}: missing column(s) {', '.join(missing)}."], 1)
+    raw, errors = read_table(path, label, REQUIRED)
+    if errors:
+        return ParseResult(raw, errors, len(errors))
     frame = raw.reindex(columns=[*REQUIRED, "source_url"], fill_value="")
     errors = []
     for column in ("imd_quintile", "relative_risk", "source_year"):

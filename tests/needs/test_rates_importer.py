@@ -302,4 +302,4 @@ def test_loading_a_condition_again_under_a_new_source_leaves_its_bands_usable(tm
 
 def test_a_header_without_rates_is_refused(tmp_path):
     path = write(tmp_path, [], name="empty-rows.csv")
-    assert errors_of(path) == ["empty-rows.csv: has a header row but no rates."]
+    assert errors_of(path) == ["empty-rows.csv: has a header row but no data rows."]
