@@ -119,7 +119,10 @@ def _provision(
         expansion, on=geography.ANCESTOR_CODE
     )[[c.SERVICE_CODE, c.AREA_CODE]]
     sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=financial_year)
-    served = attribution.served_population(population, services)
+    pairs = attribution.candidate_pairs(
+        services, small_catchment, sites, pd.Index(population[c.AREA_CODE].unique())
+    )
+    served = attribution.served_population(population, services, pairs)
     try:
         attributed = attribution.attribute_services(services, small_catchment, served, sites)
     except attribution.AttributionError as error:

@@ -219,7 +219,9 @@ def _store(*, run: AnalysisRun, output: RunOutput) -> None:
     GapResult.objects.filter(run=run).delete()
     RunMap.objects.filter(run=run).delete()
     UnmetNeedStatement.objects.filter(run=run).delete()
-    GapResult.objects.bulk_create(GapResult(run=run, **fields) for fields in output.results)
+    GapResult.objects.bulk_create(
+        (GapResult(run=run, **fields) for fields in output.results), batch_size=2000
+    )
     RunMap.objects.bulk_create(RunMap(run=run, **fields) for fields in output.maps)
     UnmetNeedStatement.objects.bulk_create(
         UnmetNeedStatement(run=run, **fields) for fields in output.statements

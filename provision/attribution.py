@@ -32,11 +32,28 @@ class AttributionError(ValueError):
     """A service that cannot be attributed (the message names it)."""
 
 
-def served_population(population: pd.DataFrame, services: pd.DataFrame) -> pd.DataFrame:
+def candidate_pairs(
+    services: pd.DataFrame, catchments: pd.DataFrame, sites: pd.DataFrame, areas: pd.Index
+) -> pd.DataFrame:
+    """The (service, small area) pairs attribution can use: catchments, sites, else everywhere.
+
+    Keeps `served_population` to the pairs that matter: at England scale most services reach a
+    few hundred of 33,755 small areas, and a full services × areas table wastes gigabytes.
+    """
+    known = pd.concat([catchments, sites], ignore_index=True)[[SERVICE_CODE, AREA_CODE]]
+    elsewhere = services.loc[~services[SERVICE_CODE].isin(known[SERVICE_CODE]), [SERVICE_CODE]]
+    everywhere = elsewhere.merge(pd.DataFrame({AREA_CODE: areas}), how="cross")
+    return pd.concat([known, everywhere], ignore_index=True).drop_duplicates()
+
+
+def served_population(
+    population: pd.DataFrame, services: pd.DataFrame, pairs: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """People of the ages each service is for, per small area.
 
     `population`: area_code, age, count (any sexes, summed here). `services`: service_code,
-    age_min, age_max (missing: no upper limit). Returns service_code, area_code, population.
+    age_min, age_max (missing: no upper limit). `pairs` (service_code, area_code): only these
+    pairs; all services × areas without it. Returns service_code, area_code, population.
     """
     by_age = population.pivot_table(index=AREA_CODE, columns=AGE, values=COUNT, aggfunc="sum")
     by_age = by_age.fillna(0.0)
@@ -44,11 +61,23 @@ def served_population(population: pd.DataFrame, services: pd.DataFrame) -> pd.Da
     top = services[AGE_MAX].astype(float).fillna(np.inf).to_numpy()
     bottom = services[AGE_MIN].astype(float).to_numpy()
     mask = (ages[None, :] >= bottom[:, None]) & (ages[None, :] <= top[:, None])
+    if pairs is not None:
+        return _pair_population(by_age, mask, services, pairs)
     people = mask.astype(float) @ by_age.to_numpy().T  # services × areas
     frame = pd.DataFrame(people, columns=by_age.index).assign(
         **{SERVICE_CODE: services[SERVICE_CODE].to_numpy()}
     )
     return frame.melt(id_vars=SERVICE_CODE, var_name=AREA_CODE, value_name=POPULATION)
+
+
+def _pair_population(
+    by_age: pd.DataFrame, mask: np.ndarray, services: pd.DataFrame, pairs: pd.DataFrame
+) -> pd.DataFrame:
+    area = by_age.index.get_indexer(pairs[AREA_CODE])
+    service = pd.Index(services[SERVICE_CODE]).get_indexer(pairs[SERVICE_CODE])
+    keep = (area >= 0) & (service >= 0)
+    people = np.einsum("ij,ij->i", by_age.to_numpy()[area[keep]], mask[service[keep]])
+    return pairs[keep].assign(**{POPULATION: people}).reset_index(drop=True)
 
 
 def attribute_services(

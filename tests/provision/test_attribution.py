@@ -9,6 +9,7 @@ from provision.attribution import (
     RULE_WHOLE_AREA,
     AttributionError,
     attribute_services,
+    candidate_pairs,
     served_population,
 )
 
@@ -88,3 +89,22 @@ def test_a_catchment_wins_over_a_site():
         sites=pd.DataFrame({"service_code": ["S5"], "area_code": ["A"]}),
     )
     assert list(result["area_code"]) == ["C"] and set(result["rule"]) == {RULE_CATCHMENT}
+
+
+def test_population_for_chosen_pairs_matches_the_full_table():
+    population = pd.DataFrame(
+        {"area_code": ["A", "A", "B", "C"], "age": [10, 40, 40, 70], "count": [5, 7, 11, 13]}
+    )
+    frame = pd.DataFrame({"service_code": ["S", "T"], "age_min": [16, 0], "age_max": [None, 17]})
+    full = served_population(population, frame).set_index(["service_code", "area_code"])
+    pairs = candidate_pairs(
+        frame,
+        pd.DataFrame({"service_code": ["S"], "area_code": ["B"]}),
+        pd.DataFrame(columns=["service_code", "area_code"]),
+        pd.Index(["A", "B", "C"]),
+    )
+    chosen = served_population(population, frame, pairs).set_index(["service_code", "area_code"])
+    # S has a catchment (B only); T has none, so it may reach every area.
+    assert sorted(chosen.index) == [("S", "B"), ("T", "A"), ("T", "B"), ("T", "C")]
+    for key, row in chosen.iterrows():
+        assert row["population"] == full.loc[key, "population"]
