@@ -19,7 +19,12 @@ JOINT_FUNDING = {  # service type → (funder, percent) shares, instead of a sin
 NEW_THIS_YEAR = ("crisis_cafe",)
 
 
-def demo_service_records(services: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+def demo_service_records(services: pd.DataFrame, *, seed: int, county_code: str) -> pd.DataFrame:
+    """`services` from the generator, where an empty catchment means the whole county: that is
+    written as the county itself, so the catchment rule (not the site) attributes the service."""
+    services = services.assign(
+        catchment_codes=[codes or (county_code,) for codes in services["catchment_codes"]]
+    )
     current = services.assign(
         funding=[
             JOINT_FUNDING.get(t, ((f, 100),))

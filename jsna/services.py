@@ -62,7 +62,7 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
         is_synthetic=True,
     )
     services_upsert(
-        services=demo_service_records(demo.services, seed=seed),
+        services=demo_service_records(demo.services, seed=seed, county_code=_county_code(demo)),
         area_ids=area_ids,
         is_synthetic=True,
     )
@@ -79,6 +79,10 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
         services=len(demo.services),  # each has a record for two financial years
         localities=membership[c.LOCALITY_CODE].nunique(),
     )
+
+
+def _county_code(demo: DemoArea) -> str:
+    return str(demo.areas.loc[demo.areas["level"] == "county", "area_code"].iloc[0])
 
 
 def demo_district_membership(demo: DemoArea) -> pd.DataFrame:
