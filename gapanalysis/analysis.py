@@ -15,7 +15,7 @@ from django.conf import settings
 from gapanalysis import compute, run_maps, statements
 from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
-from needs import estimation, geography, map_documents, maps
+from needs import estimates, estimation, geography, map_documents, maps
 from needs import selectors as needs_selectors
 from needs.labels import SYNTHETIC_LABEL
 from needs.models import MAX_AGE
@@ -45,7 +45,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     on_progress(10, "Loading population, rates and localities")
     population, rates, membership = _need_inputs(run, norms)
     on_progress(25, "Estimating need")
-    small = estimation.expected_cases(population, rates, max_age=MAX_AGE)
+    small, deprivation_note = _estimate(run, norms, population, rates)
     small = small[small[c.AREA_CODE].isin(membership[c.AREA_CODE])]
     on_progress(45, "Attributing provision to small areas")
     financial_year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
@@ -63,8 +63,28 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
         maps=documents,
         statements=texts,
         groups=groups,
-        inputs=_pinned_inputs(run, norms, population, rates, services, financial_year),
+        inputs=_pinned_inputs(run, norms, population, rates, services, financial_year)
+        | {"deprivation_adjustment": deprivation_note or "not adjusted for deprivation"},
     )
+
+
+def _estimate(
+    run: AnalysisRun, norms: list[Norm], population: pd.DataFrame, rates: pd.DataFrame
+) -> tuple[pd.DataFrame, str]:
+    """Small-area need for every condition, re-weighted for deprivation if the run asks."""
+    codes, _, people = estimation.population_array(population, max_age=MAX_AGE)
+    arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
+    measures = estimation.expected_cases_array(people, arrays)
+    note = ""
+    if run.adjust_for_deprivation:
+        try:
+            note = estimates.adjust_for_deprivation(
+                measures, codes, [n.condition for n in norms], arrays.conditions
+            )
+        except estimates.NeedUnavailable as error:
+            raise AnalysisInputError(str(error)) from error
+    frame = estimation.measures_frame(codes, arrays.conditions, np.array([0]), measures)
+    return frame.drop(columns=[c.YEAR]), note
 
 
 def _need_inputs(

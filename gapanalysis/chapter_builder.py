@@ -302,8 +302,13 @@ def _methods(run: AnalysisRun, norms: list[Norm]) -> Section:
         "statements; counts are rounded to the nearest 10, 50 or 100.",
         "Interval methods for observed figures follow PHE conventions: Wilson (proportions), "
         "Byar (counts and crude rates), Dobson (directly standardised rates).",
+        _sentence(run.inputs.get("deprivation_adjustment", "not adjusted for deprivation")),
     ]
     return Section("methods", TITLES["methods"], paragraphs, bullets)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:].rstrip(".") + "."
 
 
 def _sources(run: AnalysisRun) -> Section:

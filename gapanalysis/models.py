@@ -57,6 +57,9 @@ class AnalysisRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     year = models.PositiveSmallIntegerField()
     norms = models.ManyToManyField(Norm, related_name="runs")
+    adjust_for_deprivation = models.BooleanField(
+        default=False, help_text="Re-weight small areas by relative risk for their IMD quintile."
+    )
     locality_scheme = models.ForeignKey(
         "needs.LocalityScheme", on_delete=models.PROTECT, related_name="+"
     )

@@ -84,6 +84,7 @@ def analysis_start(
     norm_codes: list[str] | None = None,
     scheme: LocalityScheme | None = None,
     year: int | None = None,
+    adjust_for_deprivation: bool = False,
 ) -> AnalysisRun:
     """Create a queued run pinned to its inputs, and dispatch its task once the row commits."""
     from gapanalysis.tasks import run_gap_analysis  # tasks import services: avoid a cycle
@@ -104,6 +105,7 @@ def analysis_start(
             year=year,
             locality_scheme=scheme,
             is_synthetic=scheme.is_synthetic,
+            adjust_for_deprivation=adjust_for_deprivation,
             inputs={"financial_year": provision_selectors.latest_financial_year()},
         )
         run.norms.set(norms)

@@ -88,7 +88,11 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def run_start(request: HttpRequest) -> HttpResponse:
     codes = request.POST.getlist("norms") or None
     try:
-        run = analysis_start(user=request.user, norm_codes=codes)
+        run = analysis_start(
+            user=request.user,
+            norm_codes=codes,
+            adjust_for_deprivation=request.POST.get("adjust_for_deprivation") == "on",
+        )
     except AnalysisStartError as error:
         messages.error(request, str(error))
         return redirect("gapanalysis:latest_map")

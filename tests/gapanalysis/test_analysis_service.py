@@ -126,3 +126,48 @@ def test_starting_without_any_population_is_refused_plainly():
     PopulationEstimate.objects.filter(~Q(pk=None)).delete()
     with pytest.raises(AnalysisStartError, match="No population estimates are loaded"):
         analysis_start(user=None)
+
+
+RISKS = """condition_code,imd_quintile,relative_risk,source,source_year,source_url
+{code},1,1.6,Hand-made test risks (not published),2024,
+{code},2,1.3,Hand-made test risks (not published),2024,
+{code},3,1.0,Hand-made test risks (not published),2024,
+{code},4,0.9,Hand-made test risks (not published),2024,
+{code},5,0.8,Hand-made test risks (not published),2024,
+"""
+
+
+def test_a_run_adjusted_for_deprivation_keeps_the_total_and_says_so(
+    django_capture_on_commit_callbacks, tmp_path
+):
+    from needs.services import relative_risks_load
+
+    path = tmp_path / "risks.csv"
+    path.write_text(RISKS.format(code="cmd"), encoding="utf-8")
+    relative_risks_load(path=path)
+    plain = executed_run(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_start(user=None, norm_codes=[TT], adjust_for_deprivation=True)
+    analysis_claim(run_id=run.pk)
+    analysis_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.inputs["deprivation_adjustment"].startswith("Adjusted for deprivation")
+    whole = {r.run_id: r.expected_cases for r in GapResult.objects.filter(
+        level=ResultLevel.WHOLE_AREA, norm_code=TT, run__in=[plain, run])}  # fmt: skip
+    assert whole[run.pk] == pytest.approx(whole[plain.pk])
+    small = GapResult.objects.filter(run=run, level=ResultLevel.SMALL_AREA, norm_code=TT)
+    before = GapResult.objects.filter(run=plain, level=ResultLevel.SMALL_AREA, norm_code=TT)
+    assert sorted(r.expected_cases for r in small) != sorted(r.expected_cases for r in before)
+
+
+def test_a_run_asking_for_deprivation_without_risks_fails_with_a_reason(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_start(user=None, norm_codes=[TT], adjust_for_deprivation=True)
+    analysis_claim(run_id=run.pk)
+    analysis_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "No relative risks by deprivation" in run.error

@@ -19,6 +19,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--year", type=int, help="Population year (default: latest loaded)")
         parser.add_argument(
+            "--adjust-for-deprivation",
+            action="store_true",
+            help="Re-weight small areas by relative risk for their IMD quintile.",
+        )
+        parser.add_argument(
             "--wait",
             type=int,
             default=0,
@@ -30,7 +35,12 @@ class Command(BaseCommand):
         self, *args: object, norms: list[str] | None, year: int | None, wait: int, **opts: object
     ) -> None:
         try:
-            run = analysis_start(user=None, norm_codes=norms, year=year)
+            run = analysis_start(
+                user=None,
+                norm_codes=norms,
+                year=year,
+                adjust_for_deprivation=bool(opts.get("adjust_for_deprivation")),
+            )
         except AnalysisStartError as error:
             raise CommandError(str(error)) from error
         run = self._wait(run.pk, wait)
