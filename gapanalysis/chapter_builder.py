@@ -14,7 +14,7 @@ from needs import selectors as needs_selectors
 from needs.estimates import need_estimates
 from needs.labels import SYNTHETIC_LABEL
 from needs.need_maps import people
-from provision import finance
+from provision import baseline, finance
 from provision import selectors as provision_selectors
 from provision.pages import CATEGORY_LABELS, FUNDER_LABELS
 
@@ -172,12 +172,33 @@ def _provision(run: AnalysisRun) -> Section:
         numeric=[False, *[True] * len(columns)],
     )
     services = provision_selectors.service_list(financial_year=year)
+    chosen = baseline.filtered_services(baseline.Filters(financial_year=year))
+    mapping = baseline.locality_category_table(chosen, baseline.attributed(chosen, year))
+    service_table = Table(
+        caption=f"Services reaching each locality, by category, {year}",
+        columns=["Locality", "Category", "Services", "Capacity", "Spend (£)"],
+        rows=[
+            [
+                r["locality_name"],
+                r["category"],
+                str(r["services"]),
+                r["capacity"],
+                f"{r['spend']:,.0f}",
+            ]
+            for r in mapping.to_dict("records")
+        ],
+        numeric=[False, False, True, False, True],
+    )
     text = (
         f"{services.count()} services were mapped for {year}, funded by the NHS, the local "
         f"authority, pooled budgets and others, with a total spend of "
         f"£{spend.loc['Total', 'Total']:,.0f}."
     )
-    return Section("provision", TITLES["provision"], [text], tables=[table])
+    note = (
+        "Each service is shared between the localities it reaches by the population it serves "
+        "there (its catchment, else its sites, else the whole area), so none is counted twice."
+    )
+    return Section("provision", TITLES["provision"], [text, note], tables=[service_table, table])
 
 
 def _gap(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Section:
