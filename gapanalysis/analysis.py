@@ -78,7 +78,7 @@ def _estimate(
     note = ""
     if run.adjust_for_deprivation:
         try:
-            note = estimates.adjust_for_deprivation(
+            note = estimates.apply_deprivation_adjustment(
                 measures, codes, [n.condition for n in norms], arrays.conditions
             )
         except estimates.NeedUnavailable as error:

@@ -57,7 +57,7 @@ def need_estimates(
     measures = estimation.expected_cases_array(people, arrays)
     note = ""
     if adjust_for_deprivation:
-        note = adjust_for_deprivation(measures, codes, conditions, arrays.conditions)
+        note = apply_deprivation_adjustment(measures, codes, conditions, arrays.conditions)
     residents = people.sum(axis=(1, 2))  # (area, year): everyone, for "per 1,000 residents"
     measures[c.RESIDENTS] = np.repeat(residents[:, None, :], len(arrays.conditions), axis=1)
     small = estimation.measures_frame(codes, arrays.conditions, np.array([year]), measures)
@@ -75,7 +75,7 @@ def need_estimates(
     )
 
 
-def adjust_for_deprivation(
+def apply_deprivation_adjustment(
     measures: dict[str, np.ndarray],
     codes: np.ndarray,
     conditions: list[Condition],
