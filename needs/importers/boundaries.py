@@ -1,0 +1,146 @@
+"""Boundaries as published: GeoJSON, zipped shapefile or GeoPackage, in any coordinate system.
+
+Pure: no Django. Every file is reprojected to WGS84 and given a simplified copy for web maps.
+Zip archives are checked before anything is extracted: their total size, their compression
+ratio (a "zip bomb") and every member's path (no absolute paths, no "..").
+"""
+
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import mapping
+
+from needs.geography import MAP_SIMPLIFY_DEGREES, WGS84
+
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+CODE_COLUMN = re.compile(r"^(LSOA|MSOA|WD|LAD|LTLA|UTLA|CTY|ICB|SICBL)\d{0,2}CD$|^LADCD$", re.I)
+LEVELS = {"LSOA": "lsoa", "MSOA": "msoa", "WD": "ward", "LAD": "lad", "LTLA": "lad",
+          "UTLA": "county", "CTY": "county", "ICB": "icb", "SICBL": "sub_icb"}  # fmt: skip
+GSS = re.compile(r"^[EWSN]\d{8}$")
+
+
+class BoundaryFileError(ValueError):
+    """A boundary file that cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    areas: pd.DataFrame  # area_code, name, level, geometry, geometry_simplified (GeoJSON dicts)
+    code_column: str
+    source_crs: str
+
+
+def read(path: Path, *, name: str | None = None) -> Boundaries:
+    """Read a GeoJSON, GeoPackage or zipped shapefile; refuse unsafe archives before unzipping."""
+    label = name or path.name
+    if path.suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory() as folder:
+            return _from_frame(_read_zip(path, Path(folder), label), label)
+    try:
+        frame = gpd.read_file(path)
+    except Exception as error:  # pyogrio raises its own types for every unreadable file
+        raise BoundaryFileError(f"{label}: cannot be read as boundaries ({error}).") from error
+    return _from_frame(frame, label)
+
+
+def _read_zip(path: Path, folder: Path, label: str) -> gpd.GeoDataFrame:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise BoundaryFileError(f"{label}: is not a valid zip archive.") from error
+    with archive:
+        check_archive(archive, label)
+        archive.extractall(folder)
+    shapes = sorted(folder.rglob("*.shp")) + sorted(folder.rglob("*.gpkg"))
+    if not shapes:
+        raise BoundaryFileError(f"{label}: the archive holds no .shp or .gpkg file.")
+    return gpd.read_file(shapes[0])
+
+
+def check_archive(archive: zipfile.ZipFile, label: str) -> None:
+    """Refuse path traversal, oversized contents and implausible compression ratios."""
+    members = archive.infolist()
+    for member in members:
+        parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+        absolute = member.filename.startswith(("/", "\\")) or re.match(
+            r"^[A-Za-z]:", member.filename
+        )
+        if absolute or ".." in parts:
+            raise BoundaryFileError(
+                f"{label}: member {member.filename!r} would be written outside the folder."
+            )
+    unzipped = sum(member.file_size for member in members)
+    packed = max(sum(member.compress_size for member in members), 1)
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise BoundaryFileError(
+            f"{label}: unzips to {unzipped:,} bytes, over the limit of {MAX_UNZIPPED_BYTES:,}."
+        )
+    if unzipped / packed > MAX_COMPRESSION_RATIO:
+        raise BoundaryFileError(
+            f"{label}: compressed {unzipped / packed:,.0f} to 1, which no boundary file is: "
+            "refused as a possible zip bomb."
+        )
+
+
+def _from_frame(frame: gpd.GeoDataFrame, label: str) -> Boundaries:
+    code = _code_column(frame, label)
+    if frame.crs is None:
+        raise BoundaryFileError(f"{label}: has no coordinate reference system; cannot place it.")
+    source = frame.crs.to_string()
+    frame = frame.to_crs(WGS84)
+    _check_codes(frame, code, label)
+    # Coordinates to 6 decimals (about 10 cm): more precision is noise in a boundary file.
+    precise = frame.geometry.set_precision(1e-6)
+    simplified = precise.simplify(MAP_SIMPLIFY_DEGREES, preserve_topology=True)
+    areas = pd.DataFrame(
+        {
+            "area_code": frame[code].astype(str).to_numpy(),
+            "name": frame[_name_column(frame, code)].astype(str).to_numpy(),
+            "level": LEVELS.get(re.sub(r"\d*CD$", "", code.upper()), "other"),
+            "geometry": [mapping(g) for g in precise],
+            "geometry_simplified": [mapping(g) for g in simplified],
+        }
+    )
+    return Boundaries(areas=areas, code_column=code, source_crs=source)
+
+
+def _code_column(frame: gpd.GeoDataFrame, label: str) -> str:
+    found = [column for column in frame.columns if CODE_COLUMN.match(str(column))]
+    if not found:
+        raise BoundaryFileError(
+            f"{label}: no area code column (such as LSOA21CD, MSOA21CD, WD25CD or LAD24CD) "
+            f"among {', '.join(map(str, frame.columns[:20]))}."
+        )
+    return found[0]
+
+
+def _name_column(frame: gpd.GeoDataFrame, code: str) -> str:
+    name = code[:-2] + "NM"
+    return name if name in frame.columns else code
+
+
+def _check_codes(frame: gpd.GeoDataFrame, code: str, label: str) -> None:
+    codes = frame[code].astype(str)
+    bad = codes[~codes.str.match(GSS.pattern)]
+    if not bad.empty:
+        first = bad.index[0]
+        raise BoundaryFileError(
+            f"{label}, feature {first + 1}, column {code}: {bad.iloc[0]!r} is not a GSS code "
+            f"({len(bad)} such)."
+        )
+    repeated = codes[codes.duplicated()]
+    if not repeated.empty:
+        raise BoundaryFileError(
+            f"{label}, column {code}: {repeated.iloc[0]!r} appears more than once."
+        )
+    empty = frame.geometry.isna() | frame.geometry.is_empty
+    if empty.any():
+        raise BoundaryFileError(
+            f"{label}, feature {int(empty.to_numpy().argmax()) + 1}: has no geometry."
+        )
