@@ -285,6 +285,7 @@ def _pinned_inputs(
         "financial_year": financial_year,
         "locality_scheme": run.locality_scheme.name,
         "statement_suppress_below": settings.STATEMENT_SUPPRESS_BELOW,
+        "dataset_versions": run.inputs.get("dataset_versions", []),
     }
 
 

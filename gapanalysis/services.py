@@ -106,7 +106,10 @@ def analysis_start(
             locality_scheme=scheme,
             is_synthetic=scheme.is_synthetic,
             adjust_for_deprivation=adjust_for_deprivation,
-            inputs={"financial_year": provision_selectors.latest_financial_year()},
+            inputs={
+                "financial_year": provision_selectors.latest_financial_year(),
+                "dataset_versions": needs_selectors.active_dataset_versions(),
+            },
         )
         run.norms.set(norms)
         transaction.on_commit(lambda: run_gap_analysis.delay(run.pk))

@@ -22,6 +22,7 @@ _DATA_MODELS = {
         "deprivation",
         "condition",
         "prevalencerate",
+        "datasetversion",
     ],
     "provision": ["service", "servicefunding", "servicesite"],
     "gapanalysis": ["norm"],

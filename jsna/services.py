@@ -1,5 +1,6 @@
 """Project-wide use cases: the shipped catalogues, the synthetic demo area and its login."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from needs import columns as c
 from needs import services as needs_services
 from needs.labels import SYNTHETIC_LABEL
+from needs.models import DatasetKind
 from provision.services import services_upsert
 
 DEMO_SCHEME = "Wyvern Vale districts (synthetic)"
@@ -71,6 +73,7 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
         area_ids=area_ids,
         source=DEMO_PROJECTION_SOURCE,
     )
+    _record_demo_versions(seed, demo)
     return DemoSummary(
         areas=len(demo.areas),
         small_areas=int((demo.areas["level"] == "lsoa21").sum()),
@@ -79,6 +82,22 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoSummary:
         services=len(demo.services),  # each has a record for two financial years
         localities=membership[c.LOCALITY_CODE].nunique(),
     )
+
+
+def _record_demo_versions(seed: int, demo: DemoArea) -> None:
+    """The demo's tables as dataset versions, as an upload would be: runs pin them."""
+    tables = {
+        DatasetKind.BOUNDARIES: len(demo.areas),
+        DatasetKind.POPULATION: len(demo.population),
+        DatasetKind.DEPRIVATION: len(demo.deprivation),
+        DatasetKind.SERVICES: len(demo.services),
+    }
+    for kind, rows in tables.items():
+        digest = hashlib.sha256(f"synthetic demo area, seed {seed}, {kind}".encode()).hexdigest()
+        needs_services.dataset_version_record(
+            kind=kind, path=None, name=f"Synthetic demo ({kind}), seed {seed}", rows=rows,
+            is_synthetic=True, sha256=digest,
+        )  # fmt: skip
 
 
 def _county_code(demo: DemoArea) -> str:

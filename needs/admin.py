@@ -3,6 +3,7 @@ from django.contrib import admin
 from needs.models import (
     Area,
     Condition,
+    DatasetVersion,
     Deprivation,
     Locality,
     LocalityArea,
@@ -10,6 +11,7 @@ from needs.models import (
     PopulationEstimate,
     PrevalenceRate,
 )
+from needs.services import dataset_version_retire
 
 
 @admin.register(Area)
@@ -74,3 +76,18 @@ class ConditionAdmin(admin.ModelAdmin):
 class PrevalenceRateAdmin(admin.ModelAdmin):
     list_display = ["condition", "sex", "age_min", "age_max", "rate", "source", "source_year"]
     list_filter = ["condition", "sex", "source"]
+
+
+@admin.register(DatasetVersion)
+class DatasetVersionAdmin(admin.ModelAdmin):
+    list_display = ["kind", "original_name", "rows", "created_by", "created_at", "retired_at"]
+    list_filter = ["kind", "is_synthetic"]
+    search_fields = ["original_name", "sha256"]
+    readonly_fields = ["kind", "original_name", "sha256", "rows", "warnings", "created_by",
+                       "created_at", "is_synthetic"]  # fmt: skip
+    actions = ["retire"]
+
+    @admin.action(description="Retire the selected versions")
+    def retire(self, request, queryset) -> None:
+        for version in queryset:
+            dataset_version_retire(version=version)

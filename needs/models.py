@@ -250,3 +250,36 @@ class RelativeRisk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.condition.code} IMD quintile {self.imd_quintile}: {self.relative_risk:g}"
+
+
+class DatasetKind(models.TextChoices):
+    POPULATION = "population", "Population estimates"
+    PROJECTIONS = "projections", "Population projections"
+    DEPRIVATION = "deprivation", "Indices of Deprivation"
+    BOUNDARIES = "boundaries", "Boundaries"
+    LOOKUP = "lookup", "Area lookup"
+    RATES = "rates", "Prevalence rates"
+    RELATIVE_RISKS = "relative_risks", "Relative risks by deprivation"
+    SERVICES = "services", "Services"
+
+
+class DatasetVersion(models.Model):
+    """One loaded file: who loaded it, when, from what, and what it held. Runs pin these."""
+
+    kind = models.CharField(max_length=20, choices=DatasetKind.choices)
+    original_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rows = models.PositiveIntegerField()
+    warnings = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name} ({self.created_at:%Y-%m-%d})"

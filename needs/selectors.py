@@ -12,6 +12,7 @@ from needs.models import (
     Area,
     AreaLevel,
     Condition,
+    DatasetVersion,
     Deprivation,
     LocalityArea,
     LocalityScheme,
@@ -159,3 +160,12 @@ def small_area_at(*, lon: float, lat: float) -> Area | None:
         if shape(geometry).covers(point):
             return Area.objects.get(pk=area_id)
     return None
+
+
+def active_dataset_versions() -> list[dict]:
+    """The dataset versions in use (not retired): what a run started now rests on."""
+    rows = DatasetVersion.objects.filter(retired_at__isnull=True).order_by("kind", "-created_at")
+    return [
+        {"id": v.pk, "kind": v.kind, "name": v.original_name, "sha256": v.sha256, "rows": v.rows}
+        for v in rows
+    ]

@@ -4,10 +4,13 @@ Each function replaces what it is given as a whole, inside the caller's transact
 same data twice leaves one copy.
 """
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from needs import columns as c
 from needs.importers import rates as rates_parser
@@ -16,6 +19,8 @@ from needs.models import (
     MAX_AGE,
     Area,
     Condition,
+    DatasetKind,
+    DatasetVersion,
     Denominator,
     Deprivation,
     Locality,
@@ -170,11 +175,56 @@ class ImportRefused(ValueError):
         super().__init__(f"{total} problem(s){more}:\n" + "\n".join(errors))
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def dataset_version_record(
+    *,
+    kind: str,
+    path: Path | None,
+    name: str,
+    rows: int,
+    user: AbstractBaseUser | None = None,
+    warnings: list[str] | None = None,
+    is_synthetic: bool = False,
+    sha256: str = "",
+) -> DatasetVersion:
+    """Record a load. The same file loaded again (same SHA-256) is recognised: its earlier
+    version is retired in favour of the new one, and the new one says so in its warnings."""
+    digest = sha256 or (file_sha256(path) if path else "")
+    earlier = DatasetVersion.objects.filter(kind=kind, sha256=digest, retired_at__isnull=True)
+    notes = list(warnings or [])
+    if digest and earlier.exists():
+        notes.append(f"The same file was loaded before as version {earlier.first().pk}.")
+    earlier.update(retired_at=timezone.now())
+    return DatasetVersion.objects.create(
+        kind=kind,
+        original_name=name,
+        sha256=digest,
+        rows=rows,
+        warnings=notes,
+        created_by=user if user is not None and user.is_authenticated else None,
+        is_synthetic=is_synthetic,
+    )
+
+
+def dataset_version_retire(*, version: DatasetVersion) -> None:
+    DatasetVersion.objects.filter(pk=version.pk, retired_at__isnull=True).update(
+        retired_at=timezone.now()
+    )
+
+
 @transaction.atomic
-def rates_load(*, path: Path, name: str | None = None) -> int:
+def rates_load(*, path: Path, name: str | None = None, user: AbstractBaseUser | None = None) -> int:
     """Validate a whole rates file, then replace those conditions' rates from its sources.
 
-    Returns the number of rate rows written. Raises ImportRefused, writing nothing, on any error.
+    Returns the number of rate rows written, and records the file as a dataset version. Raises
+    ImportRefused, writing nothing, on any error.
     """
     parsed = rates_parser.parse(path, max_age=MAX_AGE, name=name)
     if parsed.errors:
@@ -187,6 +237,9 @@ def rates_load(*, path: Path, name: str | None = None) -> int:
     PrevalenceRate.objects.bulk_create(
         PrevalenceRate(condition=conditions[row.condition_code], **_rate_fields(row))
         for row in rates.itertuples(index=False)
+    )
+    dataset_version_record(
+        kind=DatasetKind.RATES, path=path, name=name or path.name, rows=len(rates), user=user
     )
     return len(rates)
 
@@ -207,6 +260,9 @@ def relative_risks_load(*, path: Path, name: str | None = None) -> int:
     RelativeRisk.objects.filter(
         condition_id__in=[known[c] for c in frame["condition_code"]]
     ).delete()
+    dataset_version_record(
+        kind=DatasetKind.RELATIVE_RISKS, path=path, name=name or path.name, rows=len(frame)
+    )
     RelativeRisk.objects.bulk_create(
         RelativeRisk(
             condition_id=known[row.condition_code],

@@ -171,3 +171,9 @@ def test_a_run_asking_for_deprivation_without_risks_fails_with_a_reason(
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert "No relative risks by deprivation" in run.error
+
+
+def test_a_run_pins_the_dataset_versions_in_use(django_capture_on_commit_callbacks):
+    run = executed_run(django_capture_on_commit_callbacks)
+    kinds = {version["kind"] for version in run.inputs["dataset_versions"]}
+    assert {"population", "services", "rates"} <= kinds

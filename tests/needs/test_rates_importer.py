@@ -303,3 +303,17 @@ def test_loading_a_condition_again_under_a_new_source_leaves_its_bands_usable(tm
 def test_a_header_without_rates_is_refused(tmp_path):
     path = write(tmp_path, [], name="empty-rows.csv")
     assert errors_of(path) == ["empty-rows.csv: has a header row but no data rows."]
+
+
+@pytest.mark.django_db
+def test_each_load_is_a_dataset_version_and_the_same_file_again_is_recognised(tmp_path):
+    from needs.models import DatasetVersion
+
+    path = write(tmp_path, both_sexes(source="Survey 2019"), name="local.csv")
+    rates_load(path=path)
+    rates_load(path=path)
+    versions = list(DatasetVersion.objects.filter(kind="rates", original_name="local.csv"))
+    assert len(versions) == 2 and versions[0].sha256 == versions[1].sha256
+    newest, earlier = versions
+    assert earlier.retired_at is not None and newest.retired_at is None
+    assert f"loaded before as version {earlier.pk}" in newest.warnings[0]
