@@ -5,7 +5,7 @@ import pandas as pd
 from gapanalysis import compute, selectors
 from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
 from needs import columns as c
-from needs import deprivation, geography, map_documents, need_maps
+from needs import deprivation, geography, map_documents, maps, need_maps
 from needs import selectors as needs_selectors
 from needs.maps import MapDocument
 
@@ -26,20 +26,39 @@ def locality_context(*, run: AnalysisRun, unit_code: str) -> dict | None:
     }
 
 
-def locality_map(*, run: AnalysisRun, unit_code: str, norm_code: str) -> MapDocument | None:
-    """The locality's small areas, shaded by need per 1,000 at risk for one norm's condition."""
+def locality_map(
+    *, run: AnalysisRun, unit_code: str, norm_code: str, kind: str = "need"
+) -> MapDocument | None:
+    """The locality's small areas: need per 1,000 at risk, or need against provision (3 × 3)."""
     membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
     codes = list(membership.loc[membership[c.LOCALITY_CODE] == unit_code, c.AREA_CODE])
     results = run.results.filter(
         level=ResultLevel.SMALL_AREA, norm_code=norm_code, unit_code__in=codes
     ).values("unit_code", "unit_name", "expected_cases", "expected_lower", "expected_upper",
-             "rate_per_1000")  # fmt: skip
+             "rate_per_1000", "coverage_ratio")  # fmt: skip
     table = pd.DataFrame.from_records(list(results))
     if table.empty:
         return None
     shapes = needs_selectors.geometry_frame(codes=codes)
     units = geography.simplified(geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"]))
     units = units.rename(columns={c.AREA_CODE: "unit_code"}).merge(table, on="unit_code")
+    if kind == "bivariate":
+        return maps.bivariate(
+            units.assign(
+                rate_text=units[c.RATE_PER_1000].map(lambda v: f"{v:,.1f}"),
+                coverage_text=units["coverage_ratio"].map(lambda v: f"{v:.0%}"),
+            ),
+            need_column=c.RATE_PER_1000,
+            provision_column="coverage_ratio",
+            title="Need against provision, by small area",
+            tooltip=[
+                (maps.NAME_COLUMN, "Small area"),
+                ("rate_text", "Need per 1,000"),
+                ("coverage_text", "Share of people in need reached"),
+            ],
+            assets=map_documents.map_assets(),
+            caption="Thirds of this locality's small areas on each measure.",
+        )
     return need_maps.need_map(
         units,
         title="Estimated need per 1,000 at risk, by small area",

@@ -124,9 +124,13 @@ def locality_detail(request: HttpRequest, pk: int, unit_code: str) -> HttpRespon
 @require_GET
 @xframe_options_sameorigin
 @permission_required("gapanalysis.view_gapresult", raise_exception=True)
-def locality_map_document(request: HttpRequest, pk: int, unit_code: str, norm: str) -> HttpResponse:
+def locality_map_document(
+    request: HttpRequest, pk: int, unit_code: str, norm: str, kind: str
+) -> HttpResponse:
     run = get_object_or_404(AnalysisRun, pk=pk)
-    document = pages.locality_map(run=run, unit_code=unit_code, norm_code=norm)
+    if kind not in ("need", "bivariate"):
+        raise Http404("No such map.")
+    document = pages.locality_map(run=run, unit_code=unit_code, norm_code=norm, kind=kind)
     if document is None:
         raise Http404("No such map.")
     return map_response(document.html)

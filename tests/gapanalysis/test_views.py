@@ -138,9 +138,12 @@ def test_a_locality_page_shows_its_figures_and_statements(client, commissioner, 
     url = reverse("gapanalysis:locality", args=[finished_run.pk, statement.unit_code])
     body = client.get(url).content.decode()
     assert statement.unit_name in body and html.escape(statement.text) in body
-    map_url = reverse("gapanalysis:locality_map", args=[finished_run.pk, statement.unit_code, TT])
-    response = client.get(map_url)
-    assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    for kind in ("need", "bivariate"):
+        args = [finished_run.pk, statement.unit_code, TT, kind]
+        response = client.get(reverse("gapanalysis:locality_map", args=args))
+        assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    args = [finished_run.pk, statement.unit_code, TT, "nonsense"]
+    assert client.get(reverse("gapanalysis:locality_map", args=args)).status_code == 404
     unknown = reverse("gapanalysis:locality", args=[finished_run.pk, "E07999999"])
     assert client.get(unknown).status_code == 404
 
