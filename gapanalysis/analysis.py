@@ -292,9 +292,7 @@ def _pinned_inputs(
 def _maps(
     run: AnalysisRun, norms: list[Norm], table: pd.DataFrame, membership: pd.DataFrame
 ) -> list[dict]:
-    geometries = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
-    shapes = geography.to_geodataframe(geometries[c.AREA_CODE], geometries["geometry"])
-    outlines = geography.dissolve_to_localities(shapes, membership).rename(
+    outlines = needs_selectors.locality_outlines(membership=membership).rename(
         columns={c.LOCALITY_CODE: compute.UNIT_CODE}
     )
     assets = map_documents.map_assets()

@@ -9,7 +9,7 @@ from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
 from gapanalysis.models import AnalysisRun, GapResult, Norm
 from gapanalysis.pages import equality_by_deprivation
 from needs import columns as c
-from needs import geography, maps
+from needs import maps
 from needs import selectors as needs_selectors
 from needs.estimates import need_estimates
 from needs.labels import SYNTHETIC_LABEL
@@ -54,11 +54,8 @@ def build_chapter(
 
 def _outlines(run: AnalysisRun) -> gpd.GeoDataFrame:
     membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
-    shapes = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
-    small = geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"])
-    return geography.dissolve_to_localities(small, membership).rename(
-        columns={c.LOCALITY_CODE: "unit_code"}
-    )
+    outlines = needs_selectors.locality_outlines(membership=membership)
+    return outlines.rename(columns={c.LOCALITY_CODE: "unit_code"})
 
 
 def _localities(run: AnalysisRun, norm: Norm) -> list[GapResult]:

@@ -39,8 +39,7 @@ def locality_map(
     table = pd.DataFrame.from_records(list(results))
     if table.empty:
         return None
-    shapes = needs_selectors.geometry_frame(codes=codes)
-    units = geography.simplified(geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"]))
+    units = geography.simplified(needs_selectors.small_area_shapes(codes=codes))
     units = units.rename(columns={c.AREA_CODE: "unit_code"}).merge(table, on="unit_code")
     if kind == "bivariate":
         return maps.bivariate(

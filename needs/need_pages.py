@@ -100,12 +100,11 @@ def map_document(*, query: dict) -> MapDocument:
     table = _table(estimates, query["level"])
     scheme = needs_selectors.default_locality_scheme()
     membership = needs_selectors.locality_membership_frame(scheme=scheme)
-    shapes = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
-    small = geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"])
     if query["level"] == "small_area":
+        small = needs_selectors.small_area_shapes(codes=list(membership[c.AREA_CODE]))
         units = geography.simplified(small).rename(columns={c.AREA_CODE: "unit_code"})
     else:
-        units = geography.dissolve_to_localities(small, membership)
+        units = needs_selectors.locality_outlines(membership=membership)
         units = units.rename(columns={c.LOCALITY_CODE: "unit_code"})[["unit_code", "geometry"]]
     units = units.merge(table, on="unit_code")
     label = "Small area" if query["level"] == "small_area" else "Locality"

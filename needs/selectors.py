@@ -1,12 +1,19 @@
 """Reads: the only place where needs' database rows become DataFrames."""
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from django.db.models import Max
 from shapely.geometry import Point, shape
 
 from needs import columns as c
-from needs.geography import ANCESTOR_CODE, PARENT_CODE, small_area_ancestors
+from needs.geography import (
+    ANCESTOR_CODE,
+    PARENT_CODE,
+    dissolve_to_localities,
+    small_area_ancestors,
+    to_geodataframe,
+)
 from needs.models import (
     SMALL_AREA_LEVELS,
     Area,
@@ -169,3 +176,18 @@ def active_dataset_versions() -> list[dict]:
         {"id": v.pk, "kind": v.kind, "name": v.original_name, "sha256": v.sha256, "rows": v.rows}
         for v in rows
     ]
+
+
+def small_area_shapes(*, codes: list[str]) -> gpd.GeoDataFrame:
+    """Small-area boundaries as a GeoDataFrame (area_code, geometry) in WGS84."""
+    rows = geometry_frame(codes=codes)
+    return to_geodataframe(rows[c.AREA_CODE], rows["geometry"])
+
+
+def locality_outlines(*, membership: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One simplified outline per locality (locality_code, locality_name, geometry).
+
+    `membership`: area_code, locality_code, locality_name, as `locality_membership_frame`.
+    """
+    shapes = small_area_shapes(codes=list(membership[c.AREA_CODE]))
+    return dissolve_to_localities(shapes, membership)

@@ -4,7 +4,7 @@ import geopandas as gpd
 import pandas as pd
 
 from needs import columns as c
-from needs import geography, map_documents
+from needs import map_documents
 from needs import selectors as needs_selectors
 from needs.estimates import NeedUnavailable, need_estimates
 from needs.labels import SYNTHETIC_LABEL
@@ -58,9 +58,7 @@ def sites_map(filters: baseline.Filters) -> MapDocument:
 def _outline() -> gpd.GeoDataFrame:
     scheme = needs_selectors.default_locality_scheme()
     membership = needs_selectors.locality_membership_frame(scheme=scheme)
-    shapes = needs_selectors.geometry_frame(codes=list(membership[c.AREA_CODE]))
-    small = geography.to_geodataframe(shapes[c.AREA_CODE], shapes["geometry"])
-    return geography.dissolve_to_localities(small, membership)
+    return needs_selectors.locality_outlines(membership=membership)
 
 
 def financial_mapping_context(*, year: str, condition_code: str) -> dict:
