@@ -15,11 +15,11 @@ from django.conf import settings
 from gapanalysis import compute, run_maps, statements
 from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
-from needs import estimates, estimation, geography, map_documents, maps
+from needs import estimates, estimation, map_documents, maps
 from needs import selectors as needs_selectors
 from needs.labels import SYNTHETIC_LABEL
 from needs.models import MAX_AGE
-from provision import attribution
+from provision import attribution, baseline
 from provision import selectors as provision_selectors
 from provision.models import CapacityUnit
 
@@ -130,21 +130,10 @@ def _provision(
         return tagged, pd.DataFrame(columns=[c.SERVICE_CODE, compute.NORM_CODE]), empty
     service_norms = tagged[[c.SERVICE_CODE, compute.NORM_CODE]].drop_duplicates()
     services = tagged.drop(columns=[compute.NORM_CODE]).drop_duplicates(c.SERVICE_CODE)
-    codes = list(services[c.SERVICE_CODE])
-    catchment = provision_selectors.catchment_frame(
-        service_codes=codes, financial_year=financial_year
-    )
-    expansion = needs_selectors.small_area_expansion(codes=list(catchment[c.AREA_CODE].unique()))
-    small_catchment = catchment.rename(columns={c.AREA_CODE: geography.ANCESTOR_CODE}).merge(
-        expansion, on=geography.ANCESTOR_CODE
-    )[[c.SERVICE_CODE, c.AREA_CODE]]
-    sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=financial_year)
-    pairs = attribution.candidate_pairs(
-        services, small_catchment, sites, pd.Index(population[c.AREA_CODE].unique())
-    )
-    served = attribution.served_population(population, services, pairs)
     try:
-        attributed = attribution.attribute_services(services, small_catchment, served, sites)
+        attributed = baseline.attribute(
+            services, financial_year=financial_year, population=population
+        )
     except attribution.AttributionError as error:
         raise AnalysisInputError(str(error)) from error
     return services, service_norms, attributed

@@ -60,21 +60,33 @@ def attributed(services: list[Service], financial_year: str) -> pd.DataFrame:
             c.AGE_MAX: [s.age_max if s.age_max is not None else float("nan") for s in services],
         }
     )
-    codes = list(frame[c.SERVICE_CODE])
+    year = needs_selectors.latest_population_year()
+    population = needs_selectors.population_frame(year=year) if year else pd.DataFrame()
+    return attribute(frame, financial_year=financial_year, population=population)
+
+
+def attribute(
+    services: pd.DataFrame, *, financial_year: str, population: pd.DataFrame
+) -> pd.DataFrame:
+    """Attribute services of one financial year to small areas, by the rules of
+    `provision.attribution`: catchment, else sites, else the whole area, shared by the people
+    each serves. `services`: service_code, capacity, spend, age_min, age_max.
+    Returns service_code, area_code, share, capacity, spend, rule; raises AttributionError.
+    """
+    codes = list(services[c.SERVICE_CODE])
     catchment = provision_selectors.catchment_frame(
         service_codes=codes, financial_year=financial_year
     )
     expansion = needs_selectors.small_area_expansion(codes=list(catchment[c.AREA_CODE].unique()))
-    small = catchment.rename(columns={c.AREA_CODE: ANCESTOR_CODE}).merge(
+    small_catchment = catchment.rename(columns={c.AREA_CODE: ANCESTOR_CODE}).merge(
         expansion, on=ANCESTOR_CODE
-    )
-    year = needs_selectors.latest_population_year()
-    population = needs_selectors.population_frame(year=year) if year else pd.DataFrame()
-    served = attribution.served_population(population, frame)
+    )[[c.SERVICE_CODE, c.AREA_CODE]]
     sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=financial_year)
-    return attribution.attribute_services(
-        frame, small[[c.SERVICE_CODE, c.AREA_CODE]], served, sites
+    pairs = attribution.candidate_pairs(
+        services, small_catchment, sites, pd.Index(population[c.AREA_CODE].unique())
     )
+    served = attribution.served_population(population, services, pairs)
+    return attribution.attribute_services(services, small_catchment, served, sites)
 
 
 def locality_category_table(services: list[Service], shares: pd.DataFrame) -> pd.DataFrame:
