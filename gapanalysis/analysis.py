@@ -285,6 +285,7 @@ def _maps(
         columns={c.LOCALITY_CODE: compute.UNIT_CODE}
     )
     assets = map_documents.map_assets()
+    sites = provision_selectors.sites_frame(financial_year=run.inputs.get("financial_year") or "")
     documents = []
     for norm in norms:  # a handful of norms, each with its own three map documents
         units = outlines.drop(columns=[c.LOCALITY_NAME]).merge(
@@ -297,7 +298,7 @@ def _maps(
             norm_share=norm.share,
             sources="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
             synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
-            sites=_norm_sites(run, norm),
+            sites=_norm_sites(sites, norm),
         )
         for kind, render in run_maps.RENDERERS.items():
             documents.append(
@@ -310,11 +311,8 @@ def _maps(
     return documents
 
 
-def _norm_sites(run: AnalysisRun, norm: Norm) -> pd.DataFrame:
-    year = run.inputs.get("financial_year") or ""
-    sites = provision_selectors.sites_frame(financial_year=year)
-    types = provision_selectors.service_types_of(financial_year=year)
-    chosen = sites[sites[c.SERVICE_CODE].map(types).isin(norm.service_types)]
+def _norm_sites(sites: pd.DataFrame, norm: Norm) -> pd.DataFrame:
+    chosen = sites[sites["service_type"].isin(norm.service_types)]
     return chosen.assign(label=chosen["service_name"] + " (" + chosen["provider"] + ")")
 
 

@@ -60,12 +60,14 @@ def sites_frame(*, financial_year: str) -> pd.DataFrame:
         "service__code",
         "service__name",
         "service__category",
+        "service__service_type",
         "service__provider",
         "name",
         "lon",
         "lat",
     )
-    columns = [c.SERVICE_CODE, "service_name", "category", "provider", "site_name", "lon", "lat"]
+    columns = [c.SERVICE_CODE, "service_name", "category", "service_type", "provider",
+               "site_name", "lon", "lat"]  # fmt: skip
     return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
@@ -91,9 +93,3 @@ def service_list(*, financial_year: str) -> QuerySet[Service]:
         .prefetch_related("funding", "sites")
         .order_by("category", "name")
     )
-
-
-def service_types_of(*, financial_year: str) -> dict[str, str]:
-    """Service code → service type, for one financial year."""
-    rows = Service.objects.filter(financial_year=financial_year).values_list("code", "service_type")
-    return dict(rows)
