@@ -104,21 +104,43 @@ def choropleth(
     layer that can be switched off.
     """
     units = units.assign(**{FILL_COLUMN: classes.colour_of(units[value_column].to_numpy(float))})
-    alt_text = _alt_text(units, title, classes)
-    units = _escaped(units, [column for column, _ in tooltip])
+    return _polygon_document(
+        units,
+        title=title,
+        tooltip=tooltip,
+        assets=assets,
+        legend=_legend_html(title, classes, caption),
+        alt_text=_alt_text(units, title, classes),
+        sites=sites,
+    )
+
+
+def _polygon_document(
+    units: gpd.GeoDataFrame,
+    *,
+    title: str,
+    tooltip: Sequence[tuple[str, str]],
+    assets: MapAssets,
+    legend: str,
+    alt_text: str,
+    sites: pd.DataFrame | None = None,
+) -> MapDocument:
+    """Units already coloured (FILL_COLUMN) drawn as one layer, with tooltips, sites and legend."""
+    columns = [column for column, _ in tooltip]
+    units = _escaped(units, columns)
     fmap = _base_map(units, assets)
     folium.GeoJson(
-        units[[FILL_COLUMN, *[c for c, _ in tooltip], "geometry"]].to_json(),
+        units[[FILL_COLUMN, *columns, "geometry"]].to_json(),
         name=html.escape(title),
         style_function=_style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=[c for c, _ in tooltip], aliases=[html.escape(a) for _, a in tooltip]
+            fields=columns, aliases=[html.escape(label) for _, label in tooltip]
         ),
     ).add_to(fmap)
     if sites is not None and not sites.empty:
         _sites_layer(fmap, sites)
-    fmap.get_root().html.add_child(Element(_legend_html(title, classes, caption)))
+    fmap.get_root().html.add_child(Element(legend))
     return MapDocument(html=fmap.get_root().render(), alt_text=alt_text)
 
 
@@ -191,19 +213,14 @@ def bivariate(
     alt = f"Map: {title}. " + "; ".join(
         f"{name}: {label}" for name, label in zip(shown[NAME_COLUMN], labels, strict=True)
     )
-    shown = _escaped(shown, [column for column, _ in tooltip])
-    fmap = _base_map(shown, assets)
-    folium.GeoJson(
-        shown[[FILL_COLUMN, "class_text", *[col for col, _ in tooltip], "geometry"]].to_json(),
-        style_function=_style,
-        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["class_text", *[col for col, _ in tooltip]],
-            aliases=["Class", *[html.escape(label) for _, label in tooltip]],
-        ),
-    ).add_to(fmap)
-    fmap.get_root().html.add_child(Element(_bivariate_legend(title, caption)))
-    return MapDocument(html=fmap.get_root().render(), alt_text=alt + ".")
+    return _polygon_document(
+        shown,
+        title=title,
+        tooltip=[("class_text", "Class"), *tooltip],
+        assets=assets,
+        legend=_bivariate_legend(title, caption),
+        alt_text=alt + ".",
+    )
 
 
 def _bivariate_legend(title: str, caption: str) -> str:
