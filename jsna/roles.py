@@ -26,6 +26,7 @@ _DATA_MODELS = {
     ],
     "provision": ["service", "servicefunding", "servicesite"],
     "gapanalysis": ["norm"],
+    "uploads": ["upload"],
 }
 _RESULT_MODELS = {
     "gapanalysis": [

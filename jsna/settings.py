@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "audit",
     "needs",
     "provision",
+    "uploads",
     "gapanalysis",
 ]
 
@@ -103,6 +104,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Uploaded data files: larger files are refused before they are read (JSNA_UPLOAD_MAX_MB).
+UPLOAD_MAX_BYTES = env.int("JSNA_UPLOAD_MAX_MB", default=200) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Stable (unhashed) names: stored map documents refer to the vendored Leaflet by path.
@@ -118,6 +122,14 @@ MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="")
 # Celery: with REDIS_URL, a real broker and result backend; without it, tasks run in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Import progress is written to the cache while the import's transaction is still open.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None

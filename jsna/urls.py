@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("gapanalysis.urls")),
     path("", include("needs.urls")),
     path("", include("provision.urls")),
+    path("", include("uploads.urls")),
 ]

@@ -101,7 +101,11 @@ class LocalityArea(models.Model):
 class PopulationEstimate(models.Model):
     """Mid-year population of a small area by sex and single year of age (90 = 90 and over)."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="population")
+    # The unique constraint's index starts with the area, so no separate index on it: large
+    # imports rebuild every index of this table (needs.bulk), and each one costs seconds.
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="population", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_AGE)])
@@ -118,7 +122,6 @@ class PopulationEstimate(models.Model):
             models.CheckConstraint(condition=Q(count__gte=0), name="population_not_negative"),
             models.CheckConstraint(condition=Q(age__lte=MAX_AGE), name="population_age_range"),
         ]
-        indexes = [models.Index(fields=["year"])]
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.year} {self.sex} {self.age}: {self.count:g}"
@@ -129,7 +132,7 @@ class Deprivation(models.Model):
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="deprivation")
     edition = models.CharField(max_length=40, help_text="e.g. IMD2019")
-    score = models.FloatField()
+    score = models.FloatField(null=True, blank=True, help_text="Not in every published file.")
     rank = models.PositiveIntegerField()
     decile = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -145,6 +148,41 @@ class Deprivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition} decile {self.decile}"
+
+
+class SexTotal(models.Model):
+    """Usual residents of an area by sex (Census 2021 TS008): the margins a persons-only
+    population is raked to when it is split by sex (see docs/methods/sex-split.md)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="sex_totals")
+    year = models.PositiveSmallIntegerField()
+    female = models.PositiveIntegerField()
+    male = models.PositiveIntegerField()
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="sex_total_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year}: {self.female} F, {self.male} M"
+
+
+class LsoaBestFit(models.Model):
+    """One pair of the ONS LSOA 2011 → LSOA 2021 best-fit lookup (by code, never by name)."""
+
+    lsoa11_code = models.CharField(max_length=9)
+    lsoa21_code = models.CharField(max_length=9)
+    change = models.CharField(max_length=1, help_text="U unchanged, S split, M merged, X complex")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lsoa11_code", "lsoa21_code"], name="best_fit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lsoa11_code} → {self.lsoa21_code} ({self.change})"
 
 
 class Denominator(models.TextChoices):
@@ -258,6 +296,7 @@ class DatasetKind(models.TextChoices):
     DEPRIVATION = "deprivation", "Indices of Deprivation"
     BOUNDARIES = "boundaries", "Boundaries"
     LOOKUP = "lookup", "Area lookup"
+    SEX_TOTALS = "sex_totals", "Census sex totals"
     RATES = "rates", "Prevalence rates"
     RELATIVE_RISKS = "relative_risks", "Relative risks by deprivation"
     SERVICES = "services", "Services"

@@ -229,7 +229,16 @@ def rates_load(*, path: Path, name: str | None = None, user: AbstractBaseUser | 
     parsed = rates_parser.parse(path, max_age=MAX_AGE, name=name)
     if parsed.errors:
         raise ImportRefused(parsed.errors, parsed.total_errors)
-    rates = parsed.rates
+    rows = rates_write(rates=parsed.rates)
+    dataset_version_record(
+        kind=DatasetKind.RATES, path=path, name=name or path.name, rows=rows, user=user
+    )
+    return rows
+
+
+@transaction.atomic
+def rates_write(*, rates: pd.DataFrame) -> int:
+    """Replace the rates of the conditions in a parsed rates table. Returns rows written."""
     conditions = {code: _condition(group) for code, group in rates.groupby("condition_code")}
     # A file holds the whole rate table of each condition in it: replace, never mix, so bands
     # from an older table cannot overlap the new ones.
@@ -237,9 +246,6 @@ def rates_load(*, path: Path, name: str | None = None, user: AbstractBaseUser | 
     PrevalenceRate.objects.bulk_create(
         PrevalenceRate(condition=conditions[row.condition_code], **_rate_fields(row))
         for row in rates.itertuples(index=False)
-    )
-    dataset_version_record(
-        kind=DatasetKind.RATES, path=path, name=name or path.name, rows=len(rates), user=user
     )
     return len(rates)
 

@@ -22,6 +22,7 @@ MAX_COMPRESSION_RATIO = 100
 CODE_COLUMN = re.compile(r"^(LSOA|MSOA|WD|LAD|LTLA|UTLA|CTY|ICB|SICBL)\d{0,2}CD$|^LADCD$", re.I)
 LEVELS = {"LSOA": "lsoa", "MSOA": "msoa", "WD": "ward", "LAD": "lad", "LTLA": "lad",
           "UTLA": "county", "CTY": "county", "ICB": "icb", "SICBL": "sub_icb"}  # fmt: skip
+VINTAGED = {"lsoa", "msoa"}  # LSOA11CD → lsoa11, MSOA21CD → msoa21; wards and LADs keep one level
 GSS = re.compile(r"^[EWSN]\d{8}$")
 
 
@@ -102,12 +103,22 @@ def _from_frame(frame: gpd.GeoDataFrame, label: str) -> Boundaries:
         {
             "area_code": frame[code].astype(str).to_numpy(),
             "name": frame[_name_column(frame, code)].astype(str).to_numpy(),
-            "level": LEVELS.get(re.sub(r"\d*CD$", "", code.upper()), "other"),
+            "level": _level(code),
             "geometry": [mapping(g) for g in precise],
             "geometry_simplified": [mapping(g) for g in simplified],
         }
     )
     return Boundaries(areas=areas, code_column=code, source_crs=source)
+
+
+def _level(code_column: str) -> str:
+    """The area level a code column names: LSOA21CD → lsoa21, WD25CD → ward, LADCD → lad."""
+    match = re.match(r"^([A-Z]+?)(\d{0,2})CD$", code_column.upper())
+    prefix, year = (match.group(1), match.group(2)) if match else (code_column.upper(), "")
+    level = LEVELS.get(prefix, "other")
+    if level in VINTAGED:
+        return f"{level}{year}" if year in {"11", "21"} else f"{level}21"
+    return level
 
 
 def _code_column(frame: gpd.GeoDataFrame, label: str) -> str:

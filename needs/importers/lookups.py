@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from needs.importers.rates import MAX_ERRORS, ParseResult, read_table
+from needs.importers.rates import ParseResult
+from needs.importers.tables import MAX_ERRORS, read_csv
 
 LEVELS = ("lsoa11", "lsoa21", "msoa11", "msoa21", "ward", "lad")
 EDGE_COLUMNS = ["area_code", "area_name", "level", "parent_code", "vintage"]
@@ -87,6 +88,12 @@ def _hierarchy_columns(columns: list[str], yy: str) -> tuple[dict[str, str], lis
             missing.append(f"lad name ({stem}_name or {stem.upper()}NM)")
         else:
             found["lad_name"] = name
+    county = _find(columns, r"(?:utla|cty|cauth)\d{2}(?:_code|cd)")
+    if county is not None:
+        stem = re.sub(r"(?:_code|cd)$", "", county.strip().lower())
+        name = _find(columns, rf"{re.escape(stem)}(?:_name|nm)")
+        if name is not None:
+            found["county_code"], found["county_name"] = county, name
     ward = _find(columns, r"(?:wd|ward)\d{2}(?:_code|cd)")
     if ward is not None:
         stem = re.sub(r"(?:_code|cd)$", "", ward.strip().lower())
@@ -112,7 +119,7 @@ def parse_hierarchy(path: Path, *, name: str | None = None) -> ParseResult:
     If there are errors the frame is empty; errors lists the first MAX_ERRORS, total_errors all.
     """
     label = name or path.name
-    raw, errors = read_table(path, label, [])
+    raw, errors = read_csv(path, label, [])
     if errors:
         return ParseResult(_empty_edges(), errors, len(errors))
     columns = list(raw.columns)
@@ -228,7 +235,8 @@ def _edges(frame: pd.DataFrame, vintage: int) -> pd.DataFrame:
         (f"lsoa{yy}", "lsoa_code", "lsoa_name", "msoa_code"),
         (f"msoa{yy}", "msoa_code", "msoa_name", "lad_code"),
         ("ward", "ward_code", "ward_name", "lad_code"),
-        ("lad", "lad_code", "lad_name", None),
+        ("lad", "lad_code", "lad_name", "county_code"),
+        ("county", "county_code", "county_name", None),
     ]
     edges = []
     for level, code, name, parent in parts:
@@ -238,11 +246,15 @@ def _edges(frame: pd.DataFrame, vintage: int) -> pd.DataFrame:
             frame[[code, name]].drop_duplicates(code).set_axis(["area_code", "area_name"], axis=1)
         )
         part["level"] = level
-        part["parent_code"] = frame.loc[part.index, parent] if parent else None
+        has_parent = parent is not None and parent in frame.columns
+        part["parent_code"] = frame.loc[part.index, parent] if has_parent else None
         edges.append(part)
     result = pd.concat(edges, ignore_index=True)
+    unitary = (result["level"] == "county") & result["area_code"].isin(frame["lad_code"])
+    result = result[~unitary].reset_index(drop=True)
     result["parent_code"] = result["parent_code"].astype(object)
-    result.loc[result["level"] == "lad", "parent_code"] = None
+    # A unitary authority is its own upper tier: it has no county above it.
+    result.loc[result["area_code"] == result["parent_code"], "parent_code"] = None
     result["vintage"] = vintage
     return result[EDGE_COLUMNS]
 
@@ -258,7 +270,7 @@ def parse_best_fit(path: Path, *, name: str | None = None) -> ParseResult:
     change (U unchanged, S split, M merged, X complex), one row per pair of areas.
     """
     label = name or path.name
-    raw, errors = read_table(path, label, [])
+    raw, errors = read_csv(path, label, [])
     empty = pd.DataFrame({column: pd.Series(dtype=object) for column in BEST_FIT_COLUMNS})
     if errors:
         return ParseResult(empty, errors, len(errors))

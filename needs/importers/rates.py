@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from needs.estimation import PERSONS, SEXES, RateTableError, rates_by_single_year
+from needs.importers.tables import MAX_ERRORS, read_csv
 
 REQUIRED = [
     "condition_code",
@@ -40,7 +41,6 @@ NUMBERS = {
     "upper": False,
     "source_year": True,
 }
-MAX_ERRORS = 100
 
 
 @dataclass(frozen=True)
@@ -50,25 +50,10 @@ class ParseResult:
     total_errors: int
 
 
-def read_table(path: Path, label: str, required: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Read a CSV as text (UTF-8, with or without BOM); errors if unreadable, columns or rows
-    are missing. Every cell stays text until each importer types it."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        return pd.DataFrame(), [f"{label}: cannot be read as CSV ({error})."]
-    missing = [column for column in required if column not in raw.columns]
-    if missing:
-        return raw, [f"{label}: missing column(s) {', '.join(missing)}."]
-    if raw.empty:
-        return raw, [f"{label}: has a header row but no data rows."]
-    return raw, []
-
-
 def parse(path: Path, *, max_age: int, name: str | None = None) -> ParseResult:
-    """Read a rates CSV (UTF-8, with or without BOM) and check every row."""
+    """Read a rates CSV (UTF-8, with or without BOM, or Windows-1252) and check every row."""
     label = name or path.name
-    raw, errors = read_table(path, label, REQUIRED)
+    raw, errors = read_csv(path, label, REQUIRED)
     if errors:
         return ParseResult(raw, errors, len(errors))
     rates, errors = _typed(raw, label, max_age=max_age)

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from needs.importers.rates import MAX_ERRORS, ParseResult, read_table
+from needs.importers.rates import ParseResult
+from needs.importers.tables import MAX_ERRORS, read_csv
 
 REQUIRED = ["condition_code", "imd_quintile", "relative_risk", "source", "source_year"]
 
 
 def parse(path: Path, *, name: str | None = None) -> ParseResult:
     label = name or path.name
-    raw, errors = read_table(path, label, REQUIRED)
+    raw, errors = read_csv(path, label, REQUIRED)
     if errors:
         return ParseResult(raw, errors, len(errors))
     frame = raw.reindex(columns=[*REQUIRED, "source_url"], fill_value="")

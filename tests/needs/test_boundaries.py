@@ -19,9 +19,9 @@ needs_shared = pytest.mark.skipif(not WORCS.exists(), reason=f"{WORCS} is absent
 @pytest.mark.parametrize(
     ("file", "count", "level", "column"),
     [
-        ("lsoa21_boundaries_bgc.geojson", 374, "lsoa", "LSOA21CD"),
-        ("lsoa11_boundaries_bgc.geojson", 364, "lsoa", "LSOA11CD"),
-        ("msoa21_boundaries_bgc.geojson", 85, "msoa", "MSOA21CD"),
+        ("lsoa21_boundaries_bgc.geojson", 374, "lsoa21", "LSOA21CD"),
+        ("lsoa11_boundaries_bgc.geojson", 364, "lsoa11", "LSOA11CD"),
+        ("msoa21_boundaries_bgc.geojson", 85, "msoa21", "MSOA21CD"),
         ("ward25_boundaries_bgc.geojson", 112, "ward", "WD25CD"),
         ("lad_boundaries_from_lsoa21_bgc.geojson", 6, "lad", "LADCD"),
     ],

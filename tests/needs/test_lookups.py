@@ -51,18 +51,26 @@ def best_fit(*rows: tuple[str, str, str]) -> pd.DataFrame:
 
 
 @needs_real_data
-def test_the_real_2011_hierarchy_has_364_lsoas_85_msoas_and_6_districts():
+def test_the_real_2011_hierarchy_has_364_lsoas_85_msoas_6_districts_and_the_county():
     result = parse_hierarchy(WORCESTERSHIRE / HIERARCHY_2011)
     assert result.errors == []
     edges = result.rates
-    assert edges["level"].value_counts().to_dict() == {"lsoa11": 364, "msoa11": 85, "lad": 6}
+    assert edges["level"].value_counts().to_dict() == {
+        "lsoa11": 364,
+        "msoa11": 85,
+        "lad": 6,
+        "county": 1,
+    }
+    counties = edges[edges["level"] == "county"]
+    assert counties[["area_code", "area_name"]].values.tolist() == [["E10000034", "Worcestershire"]]
+    assert set(edges.loc[edges["level"] == "lad", "parent_code"]) == {"E10000034"}
     assert set(edges["vintage"]) == {2011}
     msoas = set(edges.loc[edges["level"] == "msoa11", "area_code"])
     lads = set(edges.loc[edges["level"] == "lad", "area_code"])
     assert set(edges.loc[edges["level"] == "lsoa11", "parent_code"]) == msoas
     assert set(edges.loc[edges["level"] == "msoa11", "parent_code"]) == lads
     assert lads == {f"E0700023{i}" for i in range(4, 10)}
-    assert edges.loc[edges["level"] == "lad", "parent_code"].isna().all()
+    assert set(edges.loc[edges["level"] == "lad", "parent_code"]) == {"E10000034"}
 
 
 @needs_real_data
@@ -98,7 +106,8 @@ def test_the_real_best_fit_lookup_has_355_unchanged_and_19_split_rows():
 
 @needs_real_data
 def test_converting_the_real_mid_2020_population_to_2021_lsoas_keeps_every_total():
-    population = parse_wide_persons(WORCESTERSHIRE / POPULATION_2020)
+    population = parse_wide_persons(WORCESTERSHIRE / POPULATION_2020, year=2020).frame
+    population = population[["area_code", "age", "count"]]
     lookup = parse_best_fit(WORCESTERSHIRE / BEST_FIT).rates
     weights = census_weights()
 
@@ -127,7 +136,8 @@ def test_converting_the_real_mid_2020_population_to_2021_lsoas_keeps_every_total
 
 @needs_real_data
 def test_converting_the_real_population_without_weights_splits_equally_and_says_so():
-    population = parse_wide_persons(WORCESTERSHIRE / POPULATION_2020)
+    population = parse_wide_persons(WORCESTERSHIRE / POPULATION_2020, year=2020).frame
+    population = population[["area_code", "age", "count"]]
     lookup = parse_best_fit(WORCESTERSHIRE / BEST_FIT).rates
 
     converted = convert(population, lookup, to="lsoa21")

@@ -173,19 +173,26 @@ def test_an_empty_file_is_refused_with_one_clear_error(tmp_path):
     path.write_bytes(b"")
     result = parse(path, max_age=MAX_AGE)
     assert result.total_errors == 1
-    assert result.errors[0].startswith("empty.csv: cannot be read as CSV")
+    assert result.errors == ["empty.csv: is empty (no header row and no data)."]
 
 
-def test_a_windows_1252_file_is_refused_with_a_clear_error_naming_the_encoding(tmp_path):
+def test_a_windows_1252_file_is_read_as_windows_1252(tmp_path):
     path = tmp_path / "excel-export.csv"
     text = csv_text([row(condition_name="Solitude – café users"), row(sex="M")])
     path.write_bytes(text.encode("cp1252"))
     assert b"\x96" in path.read_bytes()  # the en dash, not valid UTF-8 on its own
     result = parse(path, max_age=MAX_AGE)
+    assert result.errors == []
+    assert result.rates["condition_name"].iloc[0] == "Solitude – café users"
+
+
+def test_a_utf16_file_is_refused_with_a_clear_error_naming_the_encoding(tmp_path):
+    path = tmp_path / "unicode-text.csv"
+    path.write_bytes(csv_text([row()]).encode("utf-16"))
+    result = parse(path, max_age=MAX_AGE)
     assert result.total_errors == 1
     (message,) = result.errors
-    assert message.startswith("excel-export.csv: cannot be read as CSV")
-    assert "utf-8" in message.lower()
+    assert message.startswith("unicode-text.csv: is UTF-16 text or a binary file, not CSV")
 
 
 def test_a_utf8_file_with_a_byte_order_mark_parses_and_keeps_the_first_column_name(tmp_path):

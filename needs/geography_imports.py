@@ -1,0 +1,342 @@
+"""Imports of boundaries, geography lookups and the Indices of Deprivation.
+
+Each plan_<kind>(path, name=..., options=...) returns a needs.plans.Plan (see there).
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from needs.importers import boundaries as boundaries_parser
+from needs.importers import imd, lookups
+from needs.importers.tables import Parsed, read_csv
+from needs.models import SMALL_AREA_LEVELS, Area, AreaLevel, Deprivation, LsoaBestFit
+from needs.plans import (
+    ImportOptions,
+    Plan,
+    Progress,
+    area_ids_for,
+    best_fit_frame,
+    from_parsed,
+    listed,
+    loaded_small_area_level,
+)
+from needs.services import locality_scheme_replace
+
+# --- deprivation ------------------------------------------------------------------------------
+
+
+def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
+    parsed_imd = imd.parse(path, name=name)
+    parsed = Parsed(
+        parsed_imd.deprivation,
+        parsed_imd.errors,
+        parsed_imd.total_errors,
+        facts={"layout": "English Indices of Deprivation"},
+    )
+    plan = from_parsed("deprivation", name, parsed, "File layout and values")
+    if not plan.ok:
+        return plan
+    frame = parsed.frame
+    edition = str(frame["edition"].iloc[0])
+    vintage = str(frame["vintage"].iloc[0])
+    codes = frame["area_code"].unique().tolist()
+    level, _ = loaded_small_area_level(codes)
+    if level is None:
+        frame, level = _deprivation_to_other_vintage(plan, frame, vintage)
+    frame = area_ids_for(plan, frame, levels=(level,), what="LSOA", options=options)
+    if not plan.ok:
+        return plan
+    plan.facts |= {"edition": edition, "vintage": vintage, "level": level}
+    plan.rows = len(frame)
+    plan.preview = frame.drop(columns=["area_id"])
+    missing_scores = int(frame["score"].isna().sum())
+    if missing_scores:
+        plan.warnings.append(
+            f"{missing_scores:,} LSOAs have no IMD score in this file (ranks and deciles only)."
+        )
+    plan.changes.append(
+        f"{edition} for {len(frame):,} LSOAs, replacing any {edition} figures held for them."
+    )
+
+    def write(progress: Progress) -> int:
+        ids = frame["area_id"].tolist()
+        Deprivation.objects.filter(area_id__in=ids, edition=edition).delete()
+        Deprivation.objects.bulk_create(
+            Deprivation(
+                area_id=area_id,
+                edition=edition,
+                score=None if pd.isna(score) else float(score),
+                rank=int(rank),
+                decile=int(decile),
+            )
+            for area_id, score, rank, decile in frame[
+                ["area_id", "score", "rank", "decile"]
+            ].itertuples(index=False)
+        )
+        return len(frame)
+
+    plan.write = write
+    return plan
+
+
+def _deprivation_to_other_vintage(
+    plan: Plan, frame: pd.DataFrame, vintage: str
+) -> tuple[pd.DataFrame, str]:
+    """Ranks are not counts: an unchanged or split LSOA passes its rank and decile to its
+    successors; merged and complex ones get none (listed as a warning)."""
+    other = {"lsoa11": AreaLevel.LSOA21, "lsoa21": AreaLevel.LSOA11}[vintage]
+    lookup = best_fit_frame()
+    if lookup.empty or not Area.objects.filter(level=other).exists():
+        return frame, vintage
+    source, target = (
+        ("lsoa11_code", "lsoa21_code") if vintage == "lsoa11" else ("lsoa21_code", "lsoa11_code")
+    )
+    fans = lookup.groupby(target)[source].transform("size")
+    single = lookup[fans == 1]
+    moved = frame.merge(single[[source, target]], left_on="area_code", right_on=source)
+    moved = moved.drop(columns=["area_code", source]).rename(columns={target: "area_code"})
+    dropped = sorted(set(lookup.loc[fans > 1, target]))
+    plan.passed(
+        "LSOA vintage",
+        f"carried from {vintage} to {other} through the best-fit lookup: {len(moved):,} areas",
+    )
+    if dropped:
+        plan.warnings.append(
+            f"{len(dropped):,} {other} LSOAs formed from several {vintage} LSOAs have no "
+            f"deprivation from this file: {listed(dropped)}."
+        )
+    return moved, other
+
+
+# --- boundaries -------------------------------------------------------------------------------
+
+
+def plan_boundaries(path: Path, *, name: str, options: ImportOptions) -> Plan:
+    plan = Plan(kind="boundaries", name=name)
+    try:
+        read = boundaries_parser.read(path, name=name)
+    except boundaries_parser.BoundaryFileError as error:
+        plan.fail("File, archive and geometry", [str(error)])
+        return plan
+    areas = read.areas
+    level = str(areas["level"].iloc[0])
+    if level not in AreaLevel.values:
+        plan.fail(
+            "Area level",
+            [f"{name}: the code column {read.code_column} is not a level this tool maps."],
+        )
+        return plan
+    plan.passed(
+        "File, archive and geometry",
+        f"{len(areas):,} areas, reprojected from {read.source_crs} to WGS84 and simplified",
+    )
+    existing = dict(
+        Area.objects.filter(level=level, code__in=areas["area_code"].tolist()).values_list(
+            "code", "id"
+        )
+    )
+    new = len(areas) - len(existing)
+    plan.rows = len(areas)
+    plan.facts |= {"level": level, "code_column": read.code_column, "crs": read.source_crs}
+    plan.preview = areas[["area_code", "name", "level"]]
+    plan.changes.append(
+        f"{level} boundaries: {len(existing):,} areas get new outlines, {new:,} are added."
+    )
+
+    def write(progress: Progress) -> int:
+        updated = [
+            Area(
+                id=existing[row.area_code],
+                geometry=row.geometry,
+                geometry_simplified=row.geometry_simplified,
+            )
+            for row in areas.itertuples(index=False)
+            if row.area_code in existing
+        ]
+        Area.objects.bulk_update(updated, ["geometry", "geometry_simplified"], batch_size=200)
+        Area.objects.bulk_create(
+            Area(
+                code=row.area_code,
+                name=row.name,
+                level=level,
+                geometry=row.geometry,
+                geometry_simplified=row.geometry_simplified,
+            )
+            for row in areas.itertuples(index=False)
+            if row.area_code not in existing
+        )
+        return len(areas)
+
+    plan.write = write
+    return plan
+
+
+# --- lookups ----------------------------------------------------------------------------------
+
+
+def plan_lookup(path: Path, *, name: str, options: ImportOptions) -> Plan:
+    columns = _header(path)
+    if {"change_code", "chgind"} & columns:
+        return _plan_best_fit(path, name)
+    return _plan_hierarchy(path, name)
+
+
+def _header(path: Path) -> set[str]:
+    try:
+        first = path.open("rb").readline().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return set()
+    return {column.strip().strip('"').lower() for column in first.split(",")}
+
+
+def _plan_best_fit(path: Path, name: str) -> Plan:
+    parsed = lookups.parse_best_fit(path, name=name)
+    plan = from_parsed(
+        "lookup",
+        name,
+        Parsed(parsed.rates, parsed.errors, parsed.total_errors, facts={"layout": "best fit"}),
+        "File layout and values",
+    )
+    if not plan.ok:
+        return plan
+    frame = parsed.rates
+    changes = frame["change"].value_counts().to_dict()
+    plan.changes.append(
+        f"The LSOA 2011 → 2021 best-fit lookup: {len(frame):,} pairs ("
+        + ", ".join(f"{n:,} {lookups.CHANGES.get(k, k)}" for k, n in sorted(changes.items()))
+        + "), replacing the pairs held for these LSOAs."
+    )
+    plan.facts["lookup"] = "best fit"
+
+    def write(progress: Progress) -> int:
+        LsoaBestFit.objects.filter(lsoa11_code__in=frame["lsoa11_code"].tolist()).delete()
+        LsoaBestFit.objects.bulk_create(
+            LsoaBestFit(lsoa11_code=a, lsoa21_code=b, change=change)
+            for a, b, change in frame[["lsoa11_code", "lsoa21_code", "change"]].itertuples(
+                index=False
+            )
+        )
+        return len(frame)
+
+    plan.write = write
+    return plan
+
+
+def _plan_hierarchy(path: Path, name: str) -> Plan:
+    parsed = lookups.parse_hierarchy(path, name=name)
+    plan = from_parsed(
+        "lookup",
+        name,
+        Parsed(parsed.rates, parsed.errors, parsed.total_errors, facts={"layout": "hierarchy"}),
+        "File layout and values",
+    )
+    if not plan.ok:
+        return plan
+    edges = parsed.rates
+    vintage = int(edges["vintage"].iloc[0])
+    counts = edges["level"].value_counts().to_dict()
+    wards = edges[edges["level"] == "ward"]
+    plan.facts |= {"vintage": vintage, "levels": counts}
+    plan.changes.append(
+        f"The {vintage} hierarchy: "
+        + ", ".join(f"{n:,} {level}" for level, n in counts.items())
+        + "; areas not yet loaded are created (without outlines until their boundaries are "
+        "loaded) and every area's parent is set from the lookup."
+    )
+    ward_scheme = f"Electoral wards (from the LSOA {vintage} lookup)"
+    if not wards.empty:
+        plan.changes.append(
+            f"Wards become the locality scheme {ward_scheme!r}: each LSOA in its ward."
+        )
+    frame = _lsoa_wards(path, name) if not wards.empty else None
+
+    def write(progress: Progress) -> int:
+        _hierarchy_write(edges)
+        if frame is not None and not frame.empty:
+            _ward_scheme_write(ward_scheme, frame, wards)
+        return len(edges)
+
+    plan.write = write
+    return plan
+
+
+def _lsoa_wards(path: Path, name: str) -> pd.DataFrame:
+    """LSOA → ward pairs of a hierarchy lookup, read with the same column rules."""
+    raw, _ = read_csv(path, name, [])
+    lowered = {column.lower(): column for column in raw.columns}
+    lsoa = next(
+        (lowered[c] for c in lowered if c.startswith("lsoa") and c.endswith(("code", "cd"))), None
+    )
+    ward = next(
+        (
+            lowered[c]
+            for c in lowered
+            if c.startswith(("ward", "wd")) and c.endswith(("code", "cd"))
+        ),
+        None,
+    )
+    if not lsoa or not ward:
+        return pd.DataFrame(columns=["area_code", "ward_code"])
+    return pd.DataFrame({"area_code": raw[lsoa], "ward_code": raw[ward]})
+
+
+def _hierarchy_write(edges: pd.DataFrame) -> None:
+    order = ["county", "lad", "ward", "msoa11", "msoa21", "lsoa11", "lsoa21"]
+    ids: dict[tuple[str, str], int] = {}
+    parent_level = {
+        "lad": "county",
+        "msoa11": "lad",
+        "msoa21": "lad",
+        "ward": "lad",
+        "lsoa11": "msoa11",
+        "lsoa21": "msoa21",
+    }
+    for level in order:
+        rows = edges[edges["level"] == level]
+        if rows.empty:
+            continue
+        existing = {
+            a.code: a for a in Area.objects.filter(level=level, code__in=rows["area_code"].tolist())
+        }
+        parent_ids = {code: pk for (lvl, code), pk in ids.items() if lvl == parent_level.get(level)}
+        to_create, to_update = [], []
+        for row in rows.itertuples(index=False):
+            parent = parent_ids.get(row.parent_code) if isinstance(row.parent_code, str) else None
+            area = existing.get(row.area_code)
+            if area is None:
+                to_create.append(
+                    Area(code=row.area_code, name=row.area_name, level=level, parent_id=parent)
+                )
+            else:
+                area.name = row.area_name or area.name
+                area.parent_id = parent if parent is not None else area.parent_id
+                to_update.append(area)
+        Area.objects.bulk_create(to_create)
+        Area.objects.bulk_update(to_update, ["name", "parent"], batch_size=500)
+        ids |= {
+            (level, code): pk
+            for code, pk in Area.objects.filter(
+                level=level, code__in=rows["area_code"].tolist()
+            ).values_list("code", "id")
+        }
+
+
+def _ward_scheme_write(scheme_name: str, pairs: pd.DataFrame, wards: pd.DataFrame) -> None:
+    names = dict(zip(wards["area_code"], wards["area_name"], strict=True))
+    levels = SMALL_AREA_LEVELS
+    area_ids = dict(
+        Area.objects.filter(level__in=levels, code__in=pairs["area_code"].tolist()).values_list(
+            "code", "id"
+        )
+    )
+    membership = pairs.assign(
+        locality_code=pairs["ward_code"], locality_name=pairs["ward_code"].map(names)
+    )[["area_code", "locality_code", "locality_name"]]
+    locality_scheme_replace(
+        name=scheme_name,
+        description="Electoral wards from the ONS LSOA → ward lookup (each LSOA in one ward).",
+        membership=membership[membership["area_code"].isin(area_ids)],
+        area_ids=area_ids,
+        is_synthetic=False,
+    )

@@ -1,0 +1,173 @@
+"""What an import would do: the plan a file's checks produce, before anything is written.
+
+Each kind's plan function (needs.imports, needs.geography_imports, provision.imports) parses the
+whole file (needs.importers), checks it against what is loaded and returns a Plan: the typed
+rows, the checks passed and failed, the errors (file, sheet, row, column), warnings and what
+will change. Nothing is written. A plan without errors is written with `plan.write(progress)`,
+which uploads.services.dataset_import runs in one transaction with the dataset version record,
+so a failed import leaves the database as it was.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count
+
+from needs.importers.tables import MAX_ERRORS, Parsed
+from needs.models import SMALL_AREA_LEVELS, Area, LsoaBestFit
+
+PREVIEW_ROWS = 10
+MAX_LISTED = 20
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the analyst said about the file. `year` where the file does not say it;
+    `only_loaded_areas` keeps the rows of areas loaded here and skips the rest (national
+    files), instead of refusing the file for its unknown codes."""
+
+    year: int | None = None
+    only_loaded_areas: bool = False
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class Plan:
+    """What an import would do. `write(progress)` returns the rows written."""
+
+    kind: str
+    name: str
+    errors: list[str] = field(default_factory=list)
+    total_errors: int = 0
+    warnings: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rows: int = 0
+    write: Callable[[Progress], int] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def fail(self, check: str, errors: list[str], total: int | None = None) -> None:
+        self.checks.append(Check(check, False, f"{total or len(errors):,} problem(s)"))
+        self.errors += errors[: MAX_ERRORS - len(self.errors)]
+        self.total_errors += total if total is not None else len(errors)
+
+    def passed(self, check: str, detail: str) -> None:
+        self.checks.append(Check(check, True, detail))
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready, for the preview page and the command line."""
+        preview = self.preview.head(PREVIEW_ROWS).astype(object)
+        preview = preview.where(preview.notna(), "")
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "errors": self.errors,
+            "total_errors": self.total_errors,
+            "warnings": self.warnings,
+            "checks": [vars(check) for check in self.checks],
+            "changes": self.changes,
+            "facts": {key: _plain(value) for key, value in self.facts.items()},
+            "preview_columns": [str(column) for column in preview.columns],
+            "preview_rows": [[_cell(value) for value in row] for row in preview.to_numpy()],
+            "rows": self.rows,
+        }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if isinstance(value, (tuple, list)):
+        return "; ".join(_cell(item) for item in value)
+    return str(value)
+
+
+def from_parsed(kind: str, name: str, parsed: Parsed, check: str) -> Plan:
+    plan = Plan(kind=kind, name=name, warnings=list(parsed.warnings), facts=dict(parsed.facts))
+    if parsed.errors:
+        plan.fail(check, parsed.errors, parsed.total_errors)
+    else:
+        layout = parsed.facts.get("layout", "")
+        plan.passed(check, f"{len(parsed.frame):,} rows read" + (f" ({layout})" if layout else ""))
+        plan.preview = parsed.frame
+        plan.rows = len(parsed.frame)
+    return plan
+
+
+def listed(codes: list[str]) -> str:
+    shown = ", ".join(codes[:MAX_LISTED])
+    return shown + (f" and {len(codes) - MAX_LISTED:,} more" if len(codes) > MAX_LISTED else "")
+
+
+def area_ids_for(
+    plan: Plan,
+    frame: pd.DataFrame,
+    *,
+    levels: tuple[str, ...],
+    what: str,
+    options: ImportOptions,
+) -> pd.DataFrame:
+    """The frame with area_id for codes loaded at these levels. Unknown codes are an error
+    listing them, or with only_loaded_areas a warning (and their rows are dropped)."""
+    codes = frame["area_code"].unique().tolist()
+    known = dict(Area.objects.filter(level__in=levels, code__in=codes).values_list("code", "id"))
+    unknown = sorted(set(codes) - set(known))
+    if unknown and not (options.only_loaded_areas and known):
+        plan.fail(
+            "Area codes",
+            [
+                f"{plan.name}: {len(unknown):,} {what} code(s) are not loaded here: "
+                f"{listed(unknown)}. Load their boundaries or lookup first, or, for a national "
+                "file, choose to import only the areas loaded here."
+            ],
+        )
+        return frame.iloc[0:0]
+    if unknown:
+        plan.warnings.append(
+            f"{len(unknown):,} {what} code(s) in the file are not loaded here and were skipped "
+            f"(e.g. {listed(unknown[:5])})."
+        )
+    plan.passed("Area codes", f"{len(known):,} {what}(s) found among the areas loaded here")
+    kept = frame[frame["area_code"].isin(known)].copy()
+    kept["area_id"] = kept["area_code"].map(known).astype("int64")
+    return kept
+
+
+def best_fit_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        LsoaBestFit.objects.values_list("lsoa11_code", "lsoa21_code", "change"),
+        columns=["lsoa11_code", "lsoa21_code", "change"],
+    )
+
+
+def loaded_small_area_level(codes: list[str]) -> tuple[str | None, dict[str, int]]:
+    counts = dict(
+        Area.objects.filter(level__in=SMALL_AREA_LEVELS, code__in=codes)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    if not counts:
+        return None, {}
+    return max(counts, key=counts.get), counts

@@ -1,0 +1,72 @@
+"""Services files (CSV or XLSX, see provision.template): check against the database, then write."""
+
+from pathlib import Path
+
+from needs.models import Area, Condition
+from needs.plans import ImportOptions, Plan, Progress, from_parsed
+from needs.selectors import small_area_at
+from provision import importers
+from provision.models import SERVICE_TYPES, CapacityUnit, ProviderType, Service, ServiceCategory
+from provision.services import services_upsert
+from provision.template import ServiceChoices
+
+
+def service_choices() -> ServiceChoices:
+    return ServiceChoices(
+        provider_types=dict(ProviderType.choices),
+        categories=dict(ServiceCategory.choices),
+        service_types=SERVICE_TYPES,
+        capacity_units=dict(CapacityUnit.choices),
+    )
+
+
+def plan_services(path: Path, *, name: str, options: ImportOptions) -> Plan:
+    parsed = importers.parse(
+        path,
+        name=name,
+        choices=service_choices(),
+        known_conditions=set(Condition.objects.values_list("code", flat=True)),
+        known_areas=set(Area.objects.values_list("code", flat=True)),
+    )
+    plan = from_parsed("services", name, parsed, "File layout and values")
+    if not plan.ok:
+        return plan
+    frame = parsed.frame.copy()
+    outside: list[str] = []
+    placed = []
+    for row in frame.itertuples(index=False):
+        sites = []
+        for site_name, postcode, lon, lat, _ in row.sites:
+            area = small_area_at(lon=lon, lat=lat)
+            if area is None:
+                outside.append(f"{row.service_code} {site_name or postcode or (lon, lat)}")
+            sites.append((site_name, postcode, lon, lat, area.code if area else None))
+        placed.append(tuple(sites))
+    frame["sites"] = placed
+    if outside:
+        plan.warnings.append(
+            f"{len(outside)} site(s) lie outside every small area loaded here and are kept "
+            f"without an area: {', '.join(outside[:20])}."
+        )
+    keys = list(zip(frame["service_code"], frame["financial_year"], strict=True))
+    existing = sum(
+        Service.objects.filter(code=code, financial_year=year).exists() for code, year in keys
+    )
+    plan.passed(
+        "Sites placed", f"{sum(len(s) for s in placed):,} site(s) placed by point in polygon"
+    )
+    plan.changes.append(
+        f"{len(frame):,} service record(s): {len(frame) - existing:,} new, {existing:,} updated "
+        "(matched by service code and financial year); their funding, sites and catchment are "
+        "replaced by the file's."
+    )
+    codes = {code for sites in placed for *_, code in sites if code} | {
+        code for codes in frame["catchment_codes"] for code in codes
+    }
+    area_ids = dict(Area.objects.filter(code__in=codes).values_list("code", "id"))
+
+    def write(progress: Progress) -> int:
+        return services_upsert(services=frame, area_ids=area_ids, is_synthetic=False)
+
+    plan.write = write
+    return plan

@@ -1,0 +1,45 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from uploads.kinds import KINDS
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=[(key, kind.label) for key, kind in KINDS.items()],
+        help_text="Population, deprivation, boundaries, lookups, rates or services.",
+    )
+    file = forms.FileField(label="File")
+    year = forms.IntegerField(
+        label="Year of the estimates (population only, if the file does not say)",
+        required=False,
+        min_value=1990,
+        max_value=2100,
+    )
+    only_loaded_areas = forms.BooleanField(
+        label="This is a national or regional file: import only the areas loaded here",
+        required=False,
+        help_text="Otherwise codes for areas not loaded here are listed as errors.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload, kind = data.get("file"), KINDS.get(data.get("kind", ""))
+        if upload is None or kind is None:
+            return data
+        limit = settings.UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            self.add_error(
+                "file",
+                f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(limit)} (set JSNA_UPLOAD_MAX_MB to change it).",
+            )
+        if not upload.name.lower().endswith(kind.suffixes):
+            self.add_error(
+                "file",
+                f"{upload.name}: a {kind.label.lower()} file must end in "
+                f"{', '.join(kind.suffixes)}.",
+            )
+        return data

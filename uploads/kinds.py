@@ -1,0 +1,110 @@
+"""The kinds of file an analyst can import, and how each is checked and written."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from needs import geography_imports
+from needs import imports as needs_imports
+from needs.models import DatasetKind
+from needs.plans import ImportOptions, Plan
+from provision.imports import plan_services
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    command: str
+    suffixes: tuple[str, ...]
+    help: str
+    plan: Callable[..., Plan]
+    takes_year: bool = False
+    national_files: bool = False
+
+    def check(self, path: Path, *, name: str, options: ImportOptions) -> Plan:
+        return self.plan(path, name=name, options=options)
+
+
+KINDS: dict[str, Kind] = {
+    kind.key: kind
+    for kind in (
+        Kind(
+            DatasetKind.BOUNDARIES,
+            "Boundaries",
+            "import_boundaries",
+            (".geojson", ".json", ".gpkg", ".zip"),
+            "GeoJSON, GeoPackage or a zipped shapefile, in any coordinate system, with an ONS code "
+            "column such as LSOA21CD, MSOA11CD, WD25CD or LAD24CD.",
+            geography_imports.plan_boundaries,
+        ),
+        Kind(
+            DatasetKind.LOOKUP,
+            "Area lookup",
+            "import_lookup",
+            (".csv",),
+            "An ONS LSOA → MSOA → local authority (and ward) lookup, 2011 or 2021 LSOAs, or the "
+            "LSOA 2011 → 2021 best-fit lookup (with its change code).",
+            geography_imports.plan_lookup,
+        ),
+        Kind(
+            DatasetKind.POPULATION,
+            "Population estimates",
+            "import_population",
+            (".csv", ".xlsx"),
+            "ONS small-area population estimates by single year of age: the published workbook "
+            "(a sheet per sex), the persons-only CSV, or a long CSV (area_code, year, sex, age, "
+            "count). Persons-only figures are split by sex and flagged as modelled.",
+            needs_imports.plan_population,
+            takes_year=True,
+            national_files=True,
+        ),
+        Kind(
+            DatasetKind.SEX_TOTALS,
+            "Census sex totals",
+            "import_sex_totals",
+            (".csv",),
+            "Census 2021 TS008 (sex) for small areas, as ONS's bulk download gives it: the "
+            "totals a persons-only population is raked to when it is split by sex.",
+            needs_imports.plan_sex_totals,
+            national_files=True,
+        ),
+        Kind(
+            DatasetKind.PROJECTIONS,
+            "Population projections",
+            "import_projections",
+            (".csv", ".xlsx", ".zip"),
+            "ONS subnational population projections (local authority × sex × age × year): the "
+            "ZIP as published (its males and females files), or one file holding both sexes.",
+            needs_imports.plan_projections,
+            national_files=True,
+        ),
+        Kind(
+            DatasetKind.DEPRIVATION,
+            "Indices of Deprivation",
+            "import_deprivation",
+            (".csv",),
+            "English Indices of Deprivation 2019 or 2025 per LSOA (MHCLG's files with ranks and "
+            "deciles, with or without scores).",
+            geography_imports.plan_deprivation,
+            national_files=True,
+        ),
+        Kind(
+            DatasetKind.RATES,
+            "Prevalence rates",
+            "import_rates",
+            (".csv",),
+            "Local or published prevalence rates by sex and age band, each with its source.",
+            needs_imports.plan_rates,
+        ),
+        Kind(
+            DatasetKind.SERVICES,
+            "Services",
+            "import_services",
+            (".csv", ".xlsx"),
+            "Services in the template's layout (download it from the upload page): one row per "
+            "service and financial year, with funding shares, catchment and sites.",
+            plan_services,
+        ),
+    )
+}

@@ -1,0 +1,50 @@
+"""An analyst's uploaded file on its way to becoming a dataset version."""
+
+from django.conf import settings
+from django.db import models
+
+from needs.models import DatasetKind, DatasetVersion
+
+
+class UploadStatus(models.TextChoices):
+    REFUSED = "refused", "Refused: the file has errors"
+    CHECKED = "checked", "Checked: waiting for confirmation"
+    QUEUED = "queued", "Queued"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+
+
+UPLOAD_FINISHED = (UploadStatus.REFUSED, UploadStatus.IMPORTED, UploadStatus.FAILED)
+
+
+class Upload(models.Model):
+    """The file is kept (under MEDIA_ROOT/uploads) whatever happens to the import, so an
+    analyst's data is never lost; `plan` holds what the checks found, for the preview page."""
+
+    kind = models.CharField(max_length=20, choices=DatasetKind.choices)
+    file = models.FileField(upload_to="uploads/%Y/%m/")
+    original_name = models.CharField(max_length=300)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=UploadStatus.choices)
+    plan = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    dataset_version = models.ForeignKey(
+        DatasetVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

@@ -1,0 +1,189 @@
+"""Uploads: store the file, check it (a plan for the preview), then import it in one transaction.
+
+The command line calls `dataset_import` directly; the web flow stores the file as an Upload,
+shows the plan, and on confirmation runs `upload_execute` in a Celery task. Either way the rows
+and the dataset version that records them are written in one transaction: a refused or failed
+import leaves the database exactly as it was. Progress goes to the cache, not the database, so
+a page can follow an import whose rows are not yet committed.
+"""
+
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from needs.models import DatasetVersion
+from needs.plans import ImportOptions, Plan, Progress
+from needs.services import ImportRefused, dataset_version_record, file_sha256
+from uploads.kinds import KINDS
+from uploads.models import Upload, UploadStatus
+
+PROGRESS_KEY = "upload-progress-{}"
+PROGRESS_SECONDS = 3600
+
+
+def _options(values: dict) -> ImportOptions:
+    year = values.get("year")
+    return ImportOptions(
+        year=int(year) if year not in (None, "") else None,
+        only_loaded_areas=bool(values.get("only_loaded_areas")),
+    )
+
+
+def _same_file_note(kind: str, sha256: str) -> str:
+    earlier = DatasetVersion.objects.filter(kind=kind, sha256=sha256, retired_at__isnull=True)
+    first = earlier.first()
+    if first is None:
+        return ""
+    return (
+        f"This exact file (SHA-256 {sha256[:12]}…) was imported before, as version {first.pk} "
+        f"on {first.created_at:%d %B %Y}; importing it again replaces that version."
+    )
+
+
+def dataset_check(*, kind: str, path: Path, name: str, options: ImportOptions) -> Plan:
+    """Parse and check a file against the database; nothing is written."""
+    plan = KINDS[kind].check(path, name=name, options=options)
+    note = _same_file_note(kind, file_sha256(path))
+    if note:
+        plan.warnings.insert(0, note)
+    return plan
+
+
+def dataset_import(
+    *,
+    kind: str,
+    path: Path,
+    name: str,
+    options: ImportOptions,
+    user: AbstractBaseUser | None = None,
+    progress: Progress | None = None,
+) -> tuple[Plan, DatasetVersion]:
+    """Check, then write the rows and their dataset version in one transaction.
+
+    Raises ImportRefused (nothing written) if the file has errors."""
+    report = progress or (lambda share, step: None)
+    report(0.0, "Reading and checking the file")
+    plan = dataset_check(kind=kind, path=path, name=name, options=options)
+    if not plan.ok:
+        raise ImportRefused(plan.errors, plan.total_errors)
+    with transaction.atomic():
+        rows = plan.write(lambda share, step: report(0.3 + 0.65 * share, step))
+        version = dataset_version_record(
+            kind=kind, path=path, name=name, rows=rows, user=user, warnings=plan.warnings
+        )
+    report(1.0, "Imported")
+    return plan, version
+
+
+def upload_create(
+    *, kind: str, uploaded: UploadedFile, options: dict, user: AbstractBaseUser
+) -> Upload:
+    """Keep the file, check it, and store what the checks found for the preview."""
+    upload = Upload(
+        kind=kind,
+        original_name=Path(uploaded.name).name[:300],
+        size=uploaded.size,
+        sha256="",
+        options=options,
+        status=UploadStatus.CHECKED,
+        created_by=user,
+    )
+    upload.file.save(Path(uploaded.name).name, uploaded, save=False)
+    path = Path(upload.file.path)
+    upload.sha256 = file_sha256(path)
+    plan = dataset_check(kind=kind, path=path, name=upload.original_name, options=_options(options))
+    upload.plan = plan.as_dict()
+    upload.status = UploadStatus.CHECKED if plan.ok else UploadStatus.REFUSED
+    if not plan.ok:
+        upload.finished_at = timezone.now()
+    upload.save()
+    return upload
+
+
+def upload_confirm(*, upload: Upload) -> bool:
+    """Queue a checked upload for import (once). Returns False if it was not waiting."""
+    from uploads.tasks import import_upload  # tasks import these services
+
+    queued = Upload.objects.filter(pk=upload.pk, status=UploadStatus.CHECKED).update(
+        status=UploadStatus.QUEUED, step="Waiting for a worker"
+    )
+    if queued:
+        transaction.on_commit(lambda: import_upload.delay(upload.pk))
+    return bool(queued)
+
+
+def upload_claim(*, upload_id: int, task_id: str) -> bool:
+    """Take a queued upload (or one this task already took, when a worker redelivers it)."""
+    taken = Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(
+        status=UploadStatus.IMPORTING, task_id=task_id
+    )
+    if taken:
+        return True
+    return (
+        bool(task_id)
+        and Upload.objects.filter(
+            pk=upload_id, status=UploadStatus.IMPORTING, task_id=task_id
+        ).exists()
+    )
+
+
+def upload_execute(*, upload_id: int) -> None:
+    upload = Upload.objects.get(pk=upload_id)
+
+    def progress(share: float, step: str) -> None:
+        cache.set(
+            PROGRESS_KEY.format(upload_id),
+            {"progress": round(100 * share), "step": step},
+            PROGRESS_SECONDS,
+        )
+
+    try:
+        plan, version = dataset_import(
+            kind=upload.kind,
+            path=Path(upload.file.path),
+            name=upload.original_name,
+            options=_options(upload.options),
+            user=upload.created_by,
+            progress=progress,
+        )
+    except ImportRefused as refused:
+        _finish(upload, UploadStatus.REFUSED, error=str(refused))
+        return
+    upload.plan = plan.as_dict()
+    upload.dataset_version = version
+    _finish(upload, UploadStatus.IMPORTED, step="Imported")
+
+
+def upload_fail(*, upload_id: int, reason: str) -> None:
+    upload = Upload.objects.get(pk=upload_id)
+    _finish(upload, UploadStatus.FAILED, error=reason)
+
+
+def _finish(upload: Upload, status: str, *, error: str = "", step: str = "") -> None:
+    upload.status = status
+    upload.error = error
+    upload.step = step or upload.get_status_display()
+    upload.progress = 100 if status == UploadStatus.IMPORTED else upload.progress
+    upload.finished_at = timezone.now()
+    upload.save()
+    cache.delete(PROGRESS_KEY.format(upload.pk))
+
+
+def upload_progress(*, upload: Upload) -> dict[str, object]:
+    live = cache.get(PROGRESS_KEY.format(upload.pk)) or {}
+    finished = upload.status in (
+        UploadStatus.REFUSED,
+        UploadStatus.IMPORTED,
+        UploadStatus.FAILED,
+    )
+    return {
+        "status": upload.status,
+        "status_label": upload.get_status_display(),
+        "progress": 100 if upload.status == UploadStatus.IMPORTED else live.get("progress", 0),
+        "step": live.get("step") or upload.step,
+        "finished": finished,
+    }

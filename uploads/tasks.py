@@ -1,0 +1,27 @@
+"""The import task: id in, claim the upload, call the service, record the outcome."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from uploads.services import upload_claim, upload_execute, upload_fail
+
+log = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=1800, time_limit=1900)
+def import_upload(self, upload_id: int) -> str:
+    if not upload_claim(upload_id=upload_id, task_id=self.request.id or ""):
+        log.info("Upload %s was not queued (taken or finished); nothing to do.", upload_id)
+        return "skipped"
+    try:
+        upload_execute(upload_id=upload_id)
+    except TRANSIENT as error:
+        # Safe to repeat: the import is one transaction, rolled back when it failed.
+        raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+    except Exception as error:
+        upload_fail(upload_id=upload_id, reason=f"The import stopped unexpectedly: {error}")
+        raise
+    return "done"

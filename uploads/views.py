@@ -1,0 +1,96 @@
+"""Thin views: check the permission, call a selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from needs.models import DatasetVersion
+from needs.services import dataset_version_retire
+from provision.template import template_csv, template_xlsx
+from uploads.forms import UploadForm
+from uploads.kinds import KINDS
+from uploads.models import Upload, UploadStatus
+from uploads.selectors import services_template_choices
+from uploads.services import upload_confirm, upload_create, upload_progress
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+@permission_required("uploads.view_upload", raise_exception=True)
+def upload_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "uploads": Upload.objects.select_related("created_by", "dataset_version")[:50],
+        "versions": DatasetVersion.objects.select_related("created_by")[:100],
+        "kinds": KINDS.values(),
+    }
+    return render(request, "uploads/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("uploads.add_upload", raise_exception=True)
+def upload_new(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None, initial=request.GET)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = upload_create(
+            kind=data["kind"],
+            uploaded=data["file"],
+            options={"year": data["year"], "only_loaded_areas": data["only_loaded_areas"]},
+            user=request.user,
+        )
+        return redirect("uploads:detail", pk=upload.pk)
+    return render(request, "uploads/new.html", {"form": form, "kinds": KINDS.values()})
+
+
+@require_GET
+@permission_required("uploads.view_upload", raise_exception=True)
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_object_or_404(Upload.objects.select_related("created_by"), pk=pk)
+    context = {
+        "upload": upload,
+        "plan": upload.plan,
+        "kind": KINDS.get(upload.kind),
+        "live": upload_progress(upload=upload),
+        "running": upload.status in (UploadStatus.QUEUED, UploadStatus.IMPORTING),
+    }
+    return render(request, "uploads/detail.html", context)
+
+
+@require_POST
+@permission_required("uploads.add_upload", raise_exception=True)
+def upload_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_object_or_404(Upload, pk=pk)
+    if not upload_confirm(upload=upload):
+        messages.warning(request, "This upload is not waiting for confirmation.")
+    return redirect("uploads:detail", pk=upload.pk)
+
+
+@require_GET
+@permission_required("uploads.view_upload", raise_exception=True)
+def upload_progress_view(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(upload_progress(upload=get_object_or_404(Upload, pk=pk)))
+
+
+@require_GET
+@permission_required("uploads.add_upload", raise_exception=True)
+def services_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(template_xlsx(**services_template_choices()), content_type=XLSX)
+    else:
+        raise Http404("No such template format.")
+    response["Content-Disposition"] = f'attachment; filename="services-template.{fmt}"'
+    return response
+
+
+@require_POST
+@permission_required("needs.change_datasetversion", raise_exception=True)
+def version_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(DatasetVersion, pk=pk)
+    dataset_version_retire(version=version)
+    messages.success(request, f"Version {version.pk} ({version.original_name}) is retired.")
+    return redirect("uploads:list")
