@@ -32,7 +32,8 @@ def table_definitions() -> set[tuple[str, str]]:
         )
         constraints = set(cursor.fetchall())
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'needs_populationestimate'"
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'needs_populationestimate'"
         )
         return constraints | set(cursor.fetchall())
 
