@@ -203,10 +203,18 @@ def parse(path: Path, *, name: str | None = None, year: int | None = None) -> Pa
     raw, errors = _read_csv(path, label)
     if errors:
         return refused(errors)
+    year = year or year_in_name(label)
     headers = {normal(column) for column in raw.columns}
     if {"age", "count"} <= headers:
         return _long_csv(raw, label, year)
     return _wide_csv(raw, label, year)
+
+
+def year_in_name(label: str) -> int | None:
+    """The year of a file named like ONS's extracts: "..._mid2020_..." or "Mid-2020 ...". A
+    CSV has no sheet name to say it; a year given by the analyst always wins."""
+    found = re.search(r"mid[-_ ]?((?:19|20)\d\d)(?!\d)", label, flags=re.IGNORECASE)
+    return int(found.group(1)) if found else None
 
 
 def parse_wide_persons(path: Path, *, name: str | None = None, year: int | None = None) -> Parsed:
@@ -383,7 +391,7 @@ def _workbook(path: Path, label: str, year: int | None) -> Parsed:
         )
         vintage = wide.vintage or choice.vintage
     if len(frames) != len(chosen):
-        return refused(problems.messages)
+        return problems.result(pd.DataFrame(columns=OUTPUT))
     if len(frames) == 2:
         _same_areas(frames, [choice.name for choice in chosen], label, problems)
     frame = pd.concat(frames, ignore_index=True)

@@ -169,10 +169,13 @@ def read_sheet(
 
 def _open_workbook(path: Path, label: str):  # returns an openpyxl Workbook
     from openpyxl import load_workbook  # imported here: only spreadsheet uploads need it
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        return load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        # An open file, not a path: openpyxl judges a path by its suffix, and a stored upload's
+        # name need not end in .xlsx.
+        return load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise TableError(
             f"{label}: cannot be opened as an Excel .xlsx workbook ({error}); it may be "
             "truncated, password-protected or in the old .xls format (save it as .xlsx)."

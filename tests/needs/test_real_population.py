@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from needs.importers.ons_population import AGE_COLUMNS, parse_wide_persons
+from needs.importers.ons_population import AGE_COLUMNS, parse, parse_wide_persons, year_in_name
 from tests.conftest import SHARED_DATA
 
 WORCESTERSHIRE = SHARED_DATA / "worcestershire"
@@ -221,3 +221,26 @@ def test_many_bad_cells_are_all_counted_but_only_the_first_hundred_are_spelled_o
     assert parsed.total_errors == 3 * 91
     assert len(parsed.errors) == 100
     assert parsed.errors[-1].startswith("sape.csv, row 3, column '8': 'x'")
+
+
+@needs_real_data
+@pytest.mark.parametrize("edition, year", [("mid2019", 2019), ("mid2020", 2020)])
+def test_the_year_comes_from_the_ons_file_name_when_not_given(edition, year):
+    result = parse(real_file(edition))
+    assert result.errors == []
+    assert set(result.frame["year"]) == {year}
+    assert result.facts["year"] == year
+
+
+@pytest.mark.parametrize(
+    "label, year",
+    [
+        ("population_mid2020_lsoa11.csv", 2020),
+        ("SAPE23DT2-Mid-2020-lsoa.csv", 2020),
+        ("Mid 2019 persons.csv", 2019),
+        ("population.csv", None),
+        ("mid20201.csv", None),
+    ],
+)
+def test_year_in_name_reads_only_a_mid_year(label, year):
+    assert year_in_name(label) == year
