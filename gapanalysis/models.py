@@ -133,6 +133,7 @@ class GapResult(models.Model):
 
 class MapKind(models.TextChoices):
     NEED = "need", "Estimated need"
+    PROVISION = "provision", "Provision"
     COVERAGE = "coverage", "Coverage against the ambition"
     BIVARIATE = "bivariate", "Need against provision"
 

@@ -41,6 +41,39 @@ def need_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAs
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
 
 
+def provision_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAssets) -> dict:
+    title = f"Provision per 1,000 people at risk: {context.norm_name}"
+    per_1000 = 1000 * units[c.CAPACITY] / units[c.POPULATION].where(units[c.POPULATION] > 0)
+    shown = units.assign(
+        provision_per_1000=per_1000,
+        capacity_text=units[c.CAPACITY].map(people),
+        per_1000_text=per_1000.map(
+            lambda v: "not available" if not np.isfinite(v) else f"{v:,.1f}"
+        ),
+    )
+    document = maps.choropleth(
+        shown,
+        value_column="provision_per_1000",
+        classes=maps.quantile_classes(
+            per_1000.to_numpy(float), unit="per 1,000", colours=maps.GREENS_5
+        ),
+        title=title,
+        tooltip=[
+            (maps.NAME_COLUMN, "Locality"),
+            ("capacity_text", "Capacity a year"),
+            ("per_1000_text", "Capacity per 1,000 people at risk"),
+        ],
+        assets=assets,
+        caption=_caption(
+            context,
+            "Capacity of the services this ambition counts, per 1,000 people of the ages the "
+            "rates apply to. Classes hold similar numbers of localities.",
+        ),
+        sites=context.sites,
+    )
+    return {"title": title, "html": document.html, "alt_text": document.alt_text}
+
+
 def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAssets) -> dict:
     title = f"Provision against the ambition: {context.norm_name}"
     shown = units.assign(
@@ -94,4 +127,9 @@ def bivariate_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
 
 
-RENDERERS = {"need": need_map, "coverage": coverage_map, "bivariate": bivariate_map}
+RENDERERS = {
+    "need": need_map,
+    "provision": provision_map,
+    "coverage": coverage_map,
+    "bivariate": bivariate_map,
+}

@@ -34,7 +34,7 @@ def run_results(
 
 
 def run_maps(*, run: AnalysisRun, norm_code: str) -> list[RunMap]:
-    """The norm's maps in reading order: need, coverage, then need against provision."""
+    """The norm's maps in reading order: need, provision, coverage, need against provision."""
     order = {kind: index for index, kind in enumerate(MapKind.values)}
     maps = run.maps.filter(norm_code=norm_code).defer("html")
     return sorted(maps, key=lambda run_map: order.get(run_map.kind, len(order)))

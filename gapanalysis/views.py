@@ -31,10 +31,15 @@ def latest_map(request: HttpRequest) -> HttpResponse:
     if run is not None:
         norms = selectors.run_norms(run=run)
         chosen = next((n for n in norms if n.code == request.GET.get("norm")), norms[0])
+        maps = selectors.run_maps(run=run, norm_code=chosen.code)
+        shown = next(
+            (m for m in maps if m.kind == request.GET.get("map")), maps[0] if maps else None
+        )
         context |= {
             "norms": norms,
             "norm": chosen,
-            "maps": selectors.run_maps(run=run, norm_code=chosen.code),
+            "maps": maps,
+            "map": shown,
             "localities": selectors.run_results(run=run, norm_code=chosen.code),
             "whole": selectors.run_results(
                 run=run, norm_code=chosen.code, level=ResultLevel.WHOLE_AREA

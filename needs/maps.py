@@ -19,6 +19,9 @@ from folium.plugins import MarkerCluster
 
 # ColorBrewer (Brewer, Penn State) sequential Blues, 5 classes: colour-blind safe.
 BLUES_5 = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+# ColorBrewer sequential Greens, 5 classes: colour-blind safe; used for provision, so need (blue)
+# and provision (green) maps are never confused.
+GREENS_5 = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
 # ColorBrewer diverging PuOr, 4 classes: colour-blind safe; orange = short of the ambition.
 PUOR_4 = ("#e66101", "#fdb863", "#b2abd2", "#5e3c99")
 NO_DATA = "#bdbdbd"

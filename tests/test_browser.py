@@ -75,8 +75,9 @@ def test_the_map_page_draws_polygons_and_legend_with_no_other_host(
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/maps/")
-    for kind in ("need", "coverage", "bivariate"):
-        # The map frames load lazily, as a reader scrolls to them.
+    for kind in ("need", "provision", "coverage", "bivariate"):
+        page.select_option("#id_map", kind)
+        page.get_by_role("button", name="Show").click()
         page.locator(f"iframe[src$='/{kind}/']").scroll_into_view_if_needed()
         frame = page.frame_locator(f"iframe[src$='/{kind}/']")
         # Locality polygons (fill opacity 0.85), not the service-site circles drawn over them.

@@ -27,8 +27,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from needs.importers.ons_population import Problems, check_codes, normal, whole_numbers
-from needs.importers.tables import Parsed, read_csv
+from needs.importers.checks import (
+    Problems,
+    check_codes,
+    normal,
+    read_csv_rows,
+    refused,
+    report_cells,
+    whole_numbers,
+)
+from needs.importers.tables import Parsed
 
 CENSUS_YEAR = 2021
 OUTPUT = ["area_code", "area_name", "female", "male"]
@@ -53,10 +61,9 @@ NEEDS = (
 def parse(path: Path, *, name: str | None = None) -> Parsed:
     """Read a TS008 file (UTF-8, UTF-8 with BOM or Windows-1252) and check every row."""
     label = name or path.name
-    raw, errors = read_csv(path, label, [])
+    raw, errors = read_csv_rows(path, label)
     if errors:
-        return Parsed.of(pd.DataFrame(columns=OUTPUT), errors)
-    raw.index = raw.index + 2  # spreadsheet rows: the header is row 1
+        return refused(errors, OUTPUT)
     normals = {normal(column): column for column in reversed(raw.columns)}
     problems = Problems()
     if {"geography code", "sex: female; measures: value"} <= normals.keys():
@@ -64,7 +71,7 @@ def parse(path: Path, *, name: str | None = None) -> Parsed:
     elif {LONG_SEX, "observation"} <= normals.keys():
         frame, layout = _long(raw, normals, label, problems), "Census 2021 custom dataset (long)"
     else:
-        return Parsed.of(pd.DataFrame(columns=OUTPUT), [f"{label}: not a TS008 file; {NEEDS}."])
+        return refused([f"{label}: not a TS008 file; {NEEDS}."], OUTPUT)
     lsoas = frame["area_code"].str.fullmatch(LSOA.pattern).all()
     facts = {"layout": layout, "year": CENSUS_YEAR, "vintage": "lsoa21" if lsoas else ""}
     facts["areas"] = len(frame)
@@ -81,14 +88,8 @@ def _bulk(
         return pd.DataFrame(columns=OUTPUT)
     if "date" in columns:
         wrong = (raw[columns["date"]] != str(CENSUS_YEAR)).to_numpy()
-        problems.add(
-            int(wrong.sum()),
-            (
-                f"{label}, row {row}, column {columns['date']!r}: {date!r} is not {CENSUS_YEAR}; "
-                "this must be the Census 2021 table."
-                for row, date in zip(raw.index[wrong], raw[columns["date"]][wrong], strict=True)
-            ),
-        )
+        what = f"is not {CENSUS_YEAR}; this must be the Census 2021 table."
+        report_cells(raw, columns["date"], wrong, what, label, problems)
     check_codes(raw[columns["code"]], columns["code"], label, problems)
     people = [columns[role] for role in ("total", "female", "male")]
     counts, bad = whole_numbers(raw[people], label, problems)
@@ -125,13 +126,7 @@ def _long(
     check_codes(codes, code_column, label, problems, once=False)
     sex = raw[sex_column].map(LONG_SEXES)
     bad_sex = sex.isna().to_numpy()
-    problems.add(
-        int(bad_sex.sum()),
-        (
-            f"{label}, row {row}, column {sex_column!r}: {value!r} is not 1 (female) or 2 (male)."
-            for row, value in zip(raw.index[bad_sex], raw[sex_column][bad_sex], strict=True)
-        ),
-    )
+    report_cells(raw, sex_column, bad_sex, "is not 1 (female) or 2 (male).", label, problems)
     counts, _ = whole_numbers(raw[[count_column]], label, problems)
     keyed = ~bad_sex & (codes != "").to_numpy()
     pairs = pd.DataFrame({"code": codes, "sex": sex})[keyed]

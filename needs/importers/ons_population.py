@@ -49,40 +49,35 @@ facts: layout (in words), year, sexes ("persons" or "female and male"), vintage 
 """
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from needs.importers.tables import (
-    MAX_ERRORS,
-    XLSX_SUFFIXES,
-    Parsed,
-    TableError,
-    read_csv,
-    read_sheet,
-    workbook_sheets,
+from needs.importers.checks import (
+    Problems,
+    check_codes,
+    normal,
+    read_csv_rows,
+    refused,
+    whole_numbers,
 )
+from needs.importers.population_long import long_csv
+from needs.importers.population_output import (
+    AGE_COLUMNS,
+    AGES,
+    CODE_HEADERS,
+    FIRST_2021_LSOA_YEAR,
+    LAYOUTS_NEEDED,
+    OLDEST,
+    OUTPUT,
+    finish,
+)
+from needs.importers.tables import XLSX_SUFFIXES, Parsed, TableError, read_sheet, workbook_sheets
 
-OLDEST = 90
-AGES = range(OLDEST + 1)
-AGE_COLUMNS = [*(str(age) for age in range(OLDEST)), f"{OLDEST}+"]
-OUTPUT = ["area_code", "area_name", "year", "sex", "age", "count"]
-FIRST_2021_LSOA_YEAR = 2021  # SAPE for mid-2021 onwards are published on 2021 LSOAs only
+__all__ = ["AGE_COLUMNS", "OLDEST", "OUTPUT", "parse", "parse_wide_persons", "year_in_name"]
 
-CODE_HEADERS = {  # normalised header -> LSOA vintage it names ("" = does not say)
-    "lsoa code": "",
-    "area code": "",
-    "lsoa11 code": "lsoa11",
-    "lsoa11cd": "lsoa11",
-    "lsoa 2011 code": "lsoa11",
-    "lsoa21 code": "lsoa21",
-    "lsoa21cd": "lsoa21",
-    "lsoa 2021 code": "lsoa21",
-}
 NAME_HEADERS = ("lsoa name", "area name", "lsoa11 name", "lsoa11nm", "lsoa 2011 name")
 NAME_HEADERS += ("lsoa21 name", "lsoa21nm", "lsoa 2021 name")
 TOTAL_HEADERS = ("all ages", "total population", "total")
@@ -90,106 +85,6 @@ AGE_HEADER = re.compile(r"([fm]?)(\d{1,2})(\+| and over)?")
 SEX_SHEET = re.compile(r"mid-? ?(\d{4}) (males|females|persons)")
 LSOA21_SHEET = re.compile(r"mid-? ?(\d{4}) lsoa 2021")
 SHEET_SEXES = {"males": "M", "females": "F", "persons": "P"}
-SEX_ORDER = np.array(["F", "M", "P"])
-SEX_IDS = {"f": 0, "female": 0, "females": 0, "m": 1, "male": 1, "males": 1}
-SEX_IDS |= {"p": 2, "person": 2, "persons": 2, "all persons": 2}
-SEX_WHAT = "is not F, M or P (Female, Male, Persons)."
-WHOLE = "is not a whole number of people (0 or more)."
-LAYOUTS_NEEDED = (
-    "either columns area_code, sex, age and count (one row per area, sex and age; area_name "
-    "and year optional) or an LSOA code column (lsoa11_code, 'LSOA Code', 'LSOA 2021 Code') "
-    "with one column per age: 0 to 89 and 90+ (persons), or F0 to F90 and M0 to M90"
-)
-
-
-class Problems:
-    """Error messages, at most MAX_ERRORS formatted (lazily), and how many there were in all."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-        self.total = 0
-
-    def add(self, count: int, messages: Iterable[str]) -> None:
-        self.total += count
-        room = MAX_ERRORS - len(self.messages)
-        if count and room > 0:
-            self.messages.extend(islice(messages, min(room, count)))
-
-    def result(
-        self, frame: pd.DataFrame, *, warnings: list[str] | None = None, facts: dict | None = None
-    ) -> Parsed:
-        if not self.total:
-            return Parsed.of(frame, [], warnings=warnings, facts=facts)
-        return Parsed(
-            frame.iloc[0:0], self.messages, self.total, list(warnings or []), dict(facts or {})
-        )
-
-
-def refused(messages: list[str]) -> Parsed:
-    """A file that cannot be read at all: no rows, just the reasons."""
-    return Parsed.of(pd.DataFrame(columns=OUTPUT), messages)
-
-
-def normal(header: object) -> str:
-    """A header compared whatever its case and spacing: "LSOA  Code" and "lsoa_code" agree."""
-    return " ".join(str(header).replace("_", " ").split()).lower()
-
-
-def whole_numbers(
-    texts: pd.DataFrame, where: str, problems: Problems
-) -> tuple[np.ndarray, np.ndarray]:
-    """The cells as an int64 matrix (bad ones 0) and where they are bad, each bad cell reported.
-
-    Each distinct text is read once (a table of millions of counts has a few thousand). A cell
-    holding a formula is bad but not reported again (read_sheet has reported it).
-    """
-    cells = texts.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(cells.ravel())
-    values = np.array([count_of(text) for text in uniques], dtype="int64")[codes]
-    values = values.reshape(cells.shape)
-    rows, columns = np.nonzero(values < 0)
-    shown = cells[rows, columns]
-    fresh = ~pd.Series(shown, dtype="object").astype(str).str.startswith("=").to_numpy()
-    rows, columns, shown = rows[fresh], columns[fresh], shown[fresh]
-    problems.add(
-        len(rows),
-        (
-            f"{where}, row {texts.index[r]}, column {texts.columns[c]!r}: {v!r} {WHOLE}"
-            for r, c, v in zip(rows, columns, shown, strict=True)
-        ),
-    )
-    return np.maximum(values, 0), values < 0
-
-
-def count_of(text: str) -> int:
-    """A whole number of people written as text ("12", "12.0"), or -1."""
-    try:
-        value = float(text)
-    except ValueError:
-        return -1
-    return int(value) if value >= 0 and value.is_integer() else -1
-
-
-def check_codes(
-    codes: pd.Series, column: str, where: str, problems: Problems, *, once: bool = True
-) -> None:
-    """Every row has an area code and (if `once`) none is on two rows, both rows named."""
-    empty = (codes == "").to_numpy()
-    problems.add(
-        int(empty.sum()),
-        (f"{where}, row {row}, column {column!r}: no area code." for row in codes.index[empty]),
-    )
-    later = codes.duplicated(keep="first").to_numpy() & ~empty
-    if once and later.any():
-        firsts = codes[~codes.duplicated(keep="first")]
-        first_row = pd.Series(firsts.index, index=firsts.to_numpy())
-        problems.add(
-            int(later.sum()),
-            (
-                f"{where}, row {row}, column {column!r}: {code} is also on row {first_row[code]}."
-                for row, code in zip(codes.index[later], codes[later], strict=True)
-            ),
-        )
 
 
 def parse(path: Path, *, name: str | None = None, year: int | None = None) -> Parsed:
@@ -197,16 +92,18 @@ def parse(path: Path, *, name: str | None = None, year: int | None = None) -> Pa
     label = name or path.name
     suffix = Path(label).suffix.lower()
     if suffix == ".xls":
-        return refused([f"{label}: is an old-style .xls workbook; save it as .xlsx (Excel)."])
+        return refused(
+            [f"{label}: is an old-style .xls workbook; save it as .xlsx (Excel)."], OUTPUT
+        )
     if suffix in XLSX_SUFFIXES:
         return _workbook(path, label, year)
-    raw, errors = _read_csv(path, label)
+    raw, errors = read_csv_rows(path, label)
     if errors:
-        return refused(errors)
+        return refused(errors, OUTPUT)
     year = year or year_in_name(label)
     headers = {normal(column) for column in raw.columns}
     if {"age", "count"} <= headers:
-        return _long_csv(raw, label, year)
+        return long_csv(raw, label, year)
     return _wide_csv(raw, label, year)
 
 
@@ -220,14 +117,8 @@ def year_in_name(label: str) -> int | None:
 def parse_wide_persons(path: Path, *, name: str | None = None, year: int | None = None) -> Parsed:
     """Read a wide CSV (one row per area, one column per age), e.g. the shared SAPE extracts."""
     label = name or path.name
-    raw, errors = _read_csv(path, label)
-    return refused(errors) if errors else _wide_csv(raw, label, year)
-
-
-def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
-    raw, errors = read_csv(path, label, [])
-    raw.index = raw.index + 2  # spreadsheet rows: the header is row 1
-    return raw, errors
+    raw, errors = read_csv_rows(path, label)
+    return refused(errors, OUTPUT) if errors else _wide_csv(raw, label, year)
 
 
 # --- wide: one row per area, one column per (sex and) age ----------------------------------------
@@ -314,40 +205,21 @@ def wide_rows(
 def _wide_csv(raw: pd.DataFrame, label: str, year: int | None) -> Parsed:
     wide, missing = wide_layout(list(raw.columns))
     if wide is None:
-        return refused([f"{label}: {missing}."])
+        return refused([f"{label}: {missing}."], OUTPUT)
     if year is None:
-        return refused([f"{label}: does not say which year it is for; give the year (e.g. 2020)."])
+        return refused(
+            [f"{label}: does not say which year it is for; give the year (e.g. 2020)."], OUTPUT
+        )
     problems = Problems()
     frame = wide_rows(raw, wide, where=label, sex="P", year=year, problems=problems)
     what = "persons" if (wide.sexes == "P").all() else "females and males"
-    return _finish(
+    return finish(
         frame,
         problems,
         f"wide CSV, one row per area, {what} by single year of age",
         wide.vintage,
         year,
     )
-
-
-def _finish(
-    frame: pd.DataFrame, problems: Problems, layout: str, vintage: str, year: int
-) -> Parsed:
-    warnings = []
-    if not vintage and year >= FIRST_2021_LSOA_YEAR:
-        vintage = "lsoa21"
-    elif not vintage:
-        warnings.append(
-            f"The file does not say whether its areas are 2011 or 2021 LSOAs (mid-{year} is "
-            "published on both); name the code column lsoa11_code or lsoa21_code to say."
-        )
-    facts = {
-        "layout": layout,
-        "year": year,
-        "sexes": "persons" if (frame["sex"] == "P").all() else "female and male",
-        "vintage": vintage,
-        "areas": int(frame["area_code"].nunique()),
-    }
-    return problems.result(frame, warnings=warnings, facts=facts)
 
 
 # --- the ONS workbook ---------------------------------------------------------------------------
@@ -365,13 +237,13 @@ def _workbook(path: Path, label: str, year: int | None) -> Parsed:
     try:
         sheets = workbook_sheets(path, label)
     except TableError as error:
-        return refused([str(error)])
+        return refused([str(error)], OUTPUT)
     chosen, problem = choose_sheets(sheets, label, year)
     if problem:
-        return refused([problem])
+        return refused([problem], OUTPUT)
     year = chosen[0].year or year
     if year is None:
-        return refused([f"{label}: its sheet name does not say the year; give the year."])
+        return refused([f"{label}: its sheet name does not say the year; give the year."], OUTPUT)
     problems, frames = Problems(), []
     vintage = ""
     for choice in chosen:
@@ -397,7 +269,7 @@ def _workbook(path: Path, label: str, year: int | None) -> Parsed:
     frame = pd.concat(frames, ignore_index=True)
     layout = f"ONS SAPE workbook (sheet{'s' if len(chosen) > 1 else ''} "
     layout += " and ".join(repr(choice.name) for choice in chosen) + ")"
-    return _finish(frame, problems, layout, vintage, year)
+    return finish(frame, problems, layout, vintage, year)
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -456,176 +328,3 @@ def _same_areas(
                 for code in only
             ),
         )
-
-
-# --- long CSV: one row per area, sex and age ------------------------------------------------------
-
-
-LONG_ROLES = {"area code": "code", "lsoa11 code": "code", "lsoa21 code": "code"}
-LONG_ROLES |= {"area name": "name", "year": "year", "sex": "sex", "age": "age", "count": "count"}
-AGE_WHAT = "is not an age 0 to 89, or 90+ (90 and over)."
-
-
-def _long_csv(raw: pd.DataFrame, label: str, year: int | None) -> Parsed:
-    columns: dict[str, str] = {}
-    for column in raw.columns:
-        columns.setdefault(LONG_ROLES.get(normal(column), ""), column)
-    missing = [role for role in ("code", "sex", "age", "count") if role not in columns]
-    if missing:
-        wanted = ", ".join("area_code" if role == "code" else role for role in missing)
-        return refused([f"{label}: missing column(s) {wanted}; it needs {LAYOUTS_NEEDED}."])
-    problems = Problems()
-    year = _long_year(raw, columns.get("year"), label, year, problems)
-    if year is None:
-        return problems.result(pd.DataFrame(columns=OUTPUT))
-    area_id, areas = pd.factorize(raw[columns["code"]])
-    area_id = np.where(areas.to_numpy()[area_id] == "", -1, area_id)
-    _report(raw, columns["code"], area_id < 0, "no area code.", label, problems)
-    sex_id = _mapped(raw, columns["sex"], SEX_IDS.get, SEX_WHAT, label, problems)
-    age = _mapped(raw, columns["age"], _age_of, AGE_WHAT, label, problems)
-    count = _mapped(raw, columns["count"], count_of, WHOLE, label, problems)
-    keyed = (area_id >= 0) & (sex_id >= 0) & (age >= 0)
-    key = np.where(keyed, (area_id * len(SEX_ORDER) + sex_id) * len(AGES) + age, -1)
-    shown = [raw[columns[role]].to_numpy() for role in ("code", "sex", "age")]
-    _long_duplicates(raw.index, key, shown, label, problems)
-    if not problems.total:  # gaps are only worth listing once every row is readable
-        _long_completeness(areas, area_id, sex_id, age, label, problems)
-    frame = pd.DataFrame(
-        {
-            "area_code": raw[columns["code"]].to_numpy(dtype=object),
-            "area_name": raw[columns["name"]].to_numpy(dtype=object) if "name" in columns else "",
-            "year": np.full(len(raw), year, dtype="int64"),
-            "sex": SEX_ORDER.astype(object)[sex_id],
-            "age": age,
-            "count": count,
-        }
-    )
-    layout = "long CSV, one row per area, sex and age"
-    return _finish(frame, problems, layout, CODE_HEADERS.get(normal(columns["code"]), ""), year)
-
-
-def _age_of(text: str) -> int:
-    if text in ("90+", "90 and over", "90 plus"):
-        return OLDEST
-    return int(text) if text.isdigit() and int(text) <= OLDEST else -1
-
-
-def _year_of(text: str) -> int:
-    match = re.fullmatch(r"(?:mid-? ?)?(\d{4})", text)
-    return int(match[1]) if match else -1
-
-
-def _mapped(
-    raw: pd.DataFrame,
-    column: str,
-    meaning: Callable[[str], int | None],
-    what: str,
-    where: str,
-    problems: Problems,
-) -> np.ndarray:
-    """Each cell's meaning as an int64 (-1 where it has none, each such cell reported), looked
-    up once per distinct value, so that millions of rows cost a few hundred calls."""
-    codes, uniques = pd.factorize(raw[column])
-    meanings = [meaning(normal(value)) for value in uniques]
-    found = np.array([-1 if each is None else each for each in meanings], dtype="int64")[codes]
-    _report(raw, column, found < 0, what, where, problems)
-    return found
-
-
-def _report(
-    raw: pd.DataFrame, column: str, bad: np.ndarray, what: str, where: str, problems: Problems
-) -> None:
-    positions = np.flatnonzero(bad)
-    cells = raw[column].to_numpy()
-    problems.add(
-        len(positions),
-        (f"{where}, row {raw.index[p]}, column {column!r}: {cells[p]!r} {what}" for p in positions),
-    )
-
-
-def _long_year(
-    raw: pd.DataFrame, column: str | None, label: str, year: int | None, problems: Problems
-) -> int | None:
-    """The file's one year: from its year column (which must agree with `year` if given), else
-    `year`. None, with the reason reported, if there is no single year."""
-    if column is None:
-        if year is None:
-            problems.add(1, [f"{label}: has no year column; give the year (e.g. 2020)."])
-        return year
-    years = _mapped(raw, column, _year_of, "is not a year such as 2020.", label, problems)
-    found = sorted(int(each) for each in pd.unique(years[years >= 0]))
-    if len(found) > 1:
-        shown = ", ".join(str(each) for each in found)
-        problems.add(1, [f"{label}: holds several years ({shown}); import one year per file."])
-    elif found and year is not None and found[0] != year:
-        problems.add(1, [f"{label}: column {column!r} says {found[0]}, but {year} was given."])
-    return found[0] if len(found) == 1 else None
-
-
-def _long_duplicates(
-    rows: pd.Index, key: np.ndarray, shown: list[np.ndarray], label: str, problems: Problems
-) -> None:
-    """No area, sex and age on two rows (both rows named). key is -1 on rows without one."""
-    later = pd.Series(key).duplicated(keep="first").to_numpy() & (key >= 0)
-    if not later.any():
-        return
-    first = pd.Series(rows).groupby(key).transform("min").to_numpy()
-    code, sex, age = shown
-    problems.add(
-        int(later.sum()),
-        (
-            f"{label}, row {rows[p]}: area {code[p]}, sex {sex[p]}, age {age[p]} is already on "
-            f"row {first[p]}; give each area, sex and age once."
-            for p in np.flatnonzero(later)
-        ),
-    )
-
-
-def _long_completeness(
-    areas: pd.Index,
-    area_id: np.ndarray,
-    sex_id: np.ndarray,
-    age: np.ndarray,
-    label: str,
-    problems: Problems,
-) -> None:
-    """Every area has persons, or females and males (not both), each with every age 0 to 90;
-    and every area the same of the two."""
-    present = np.zeros((len(areas), len(SEX_ORDER), len(AGES)), dtype=bool)
-    present[area_id, sex_id, age] = True
-    has = present.any(axis=2)
-    gaps = np.argwhere(has & ~present.all(axis=2))
-    problems.add(
-        len(gaps),
-        (
-            f"{label}: area {areas[a]}, sex {SEX_ORDER[s]} has no rows for "
-            f"{_ages_text(np.flatnonzero(~present[a, s]))}."
-            for a, s in gaps
-        ),
-    )
-    female, male, persons = has[:, 0], has[:, 1], has[:, 2]
-    both = persons & (female | male)
-    one_sided = {
-        "has persons (P) rows and female or male rows; give persons, or females and males": both,
-        "has female rows but no male rows": female & ~male & ~persons,
-        "has male rows but no female rows": male & ~female & ~persons,
-    }
-    for what, wrong in one_sided.items():
-        problems.add(int(wrong.sum()), (f"{label}: area {code} {what}." for code in areas[wrong]))
-    if persons.any() and (female | male).any() and not both.any():
-        problems.add(
-            1,
-            [
-                f"{label}: some areas have persons (e.g. {areas[persons][0]}) and others females "
-                f"and males (e.g. {areas[female | male][0]}); give the same for every area."
-            ],
-        )
-
-
-def _ages_text(ages: np.ndarray) -> str:
-    """Ages as ranges: "ages 3, 10 to 12 and 90+"."""
-    runs = np.split(ages, np.flatnonzero(np.diff(ages) != 1) + 1)
-    parts = [f"{run[0]} to {run[-1]}" if len(run) > 1 else str(run[0]) for run in runs]
-    parts = [part.replace(str(OLDEST), f"{OLDEST}+") for part in parts]
-    joined = f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else parts[0]
-    return f"{'age' if len(ages) == 1 else 'ages'} {joined}"

@@ -86,8 +86,8 @@ def test_a_run_stores_need_coverage_and_bivariate_maps_served_offline(
 ):
     run = executed_run(django_capture_on_commit_callbacks)
     maps = {m.kind: m for m in RunMap.objects.filter(run=run, norm_code=TT)}
-    assert set(maps) == {"need", "coverage", "bivariate"}
-    assert RunMap.objects.filter(run=run).count() == 3 * run.norms.count()
+    assert set(maps) == {"need", "provision", "coverage", "bivariate"}
+    assert RunMap.objects.filter(run=run).count() == 4 * run.norms.count()
     for run_map in maps.values():
         assert "/static/vendor/leaflet/leaflet.js" in run_map.html
         assert "https://" not in run_map.html.split("<body>")[0]
@@ -101,7 +101,7 @@ def test_running_the_same_run_again_replaces_its_results(django_capture_on_commi
     AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     analysis_execute(run_id=run.pk)
     assert GapResult.objects.filter(run=run).count() == before
-    assert RunMap.objects.filter(run=run).count() == 3 * run.norms.count()
+    assert RunMap.objects.filter(run=run).count() == 4 * run.norms.count()
 
 
 def test_a_finished_run_cannot_be_claimed_again(django_capture_on_commit_callbacks):

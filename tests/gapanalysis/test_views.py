@@ -43,13 +43,23 @@ def test_a_commissioner_sees_the_maps_and_the_locality_table(client, commissione
     assert response.status_code == 200
     body = response.content.decode()
     assert "Synthetic demo data" in body
-    assert body.count('class="jsna-map-frame"') == 3
+    assert body.count('class="jsna-map-frame"') == 1
+    assert "/need/" in body.split('class="jsna-map-frame"')[1].split(">")[0]  # need comes first
     assert "Unmet need" in body and "would need to be seen" in body
     assert "By sex and age" in body and "Women and girls" in body
     assert "By deprivation" in body and "Most deprived fifth" in body
     for name in ("Ashwold", "Corvedon", "Hallowmere", "Marlbridge", "Severnholt"):
         assert name in body
     assert "Run a new analysis" not in body
+
+
+@pytest.mark.parametrize("kind", ["need", "provision", "coverage", "bivariate"])
+def test_the_map_type_is_chosen_on_the_page(client, commissioner, finished_run, kind):
+    client.force_login(commissioner)
+    body = client.get(reverse("gapanalysis:latest_map"), {"map": kind}).content.decode()
+    frame = body.split('class="jsna-map-frame"')[1].split(">")[0]
+    assert f"/{kind}/" in frame
+    assert f'<option value="{kind}" selected>' in body
 
 
 def test_a_commissioner_cannot_start_a_run(client, commissioner):
