@@ -5,8 +5,9 @@ import pandas as pd
 from gapanalysis import compute, selectors
 from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
 from needs import columns as c
-from needs import deprivation, geography, map_documents, maps, need_maps
+from needs import deprivation, exports, geography, map_documents, maps, need_maps
 from needs import selectors as needs_selectors
+from needs.labels import SYNTHETIC_LABEL
 from needs.maps import MapDocument
 
 CLASS_LABELS = dict(GapClass.choices)
@@ -114,3 +115,50 @@ def equality_by_deprivation(*, run: AnalysisRun, norm_code: str) -> list[dict]:
         {**record, "name": QUINTILE_NAMES[record["quintile"]]}
         for record in table.to_dict("records")
     ]
+
+
+LOCALITY_COLUMNS = {
+    "level": "Level",
+    "unit_code": "Code",
+    "unit_name": "Name",
+    "norm_code": "Ambition",
+    "condition_code": "Condition",
+    "population": "People at risk",
+    "expected_cases": "Estimated people in need",
+    "expected_lower": "Lower 95% limit",
+    "expected_upper": "Upper 95% limit",
+    "rate_per_1000": "Per 1,000 at risk",
+    "capacity": "Capacity a year",
+    "coverage_ratio": "Coverage (capacity / people in need)",
+    "ambition_ratio": "Coverage / ambition",
+    "gap_people": "More people a year to meet the ambition",
+    "classification": "Class",
+    "class_rule": "How the class was called",
+    "provision_rule": "How services reach it",
+}
+
+
+def locality_download(*, run: AnalysisRun, unit_code: str) -> tuple[bytes, str] | None:
+    """The locality's figures for every ambition, then its small areas', as CSV."""
+    membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
+    codes = list(membership.loc[membership[c.LOCALITY_CODE] == unit_code, c.AREA_CODE])
+    locality = run.results.filter(level=ResultLevel.LOCALITY, unit_code=unit_code)
+    if not locality.exists():
+        return None
+    small = run.results.filter(level=ResultLevel.SMALL_AREA, unit_code__in=codes)
+    rows = list(locality.values(*LOCALITY_COLUMNS)) + list(
+        small.order_by("norm_code", "unit_code").values(*LOCALITY_COLUMNS)
+    )
+    frame = pd.DataFrame.from_records(rows, columns=list(LOCALITY_COLUMNS))
+    frame = frame.rename(columns=LOCALITY_COLUMNS)
+    name = locality.first().unit_name
+    notes = [
+        f"{name}: need against provision, analysis run {run.pk} (population {run.year}, "
+        f"services {run.inputs.get('financial_year', '')}).",
+        "Sources: " + "; ".join(run.inputs.get("rate_sources", [])),
+        "Coverage and ratios are fractions (0.25 = 25%).",
+    ]
+    if run.is_synthetic:
+        notes.insert(0, SYNTHETIC_LABEL)
+    safe_code = "".join(ch for ch in unit_code if ch.isalnum() or ch in "-_") or "locality"
+    return exports.to_csv_bytes(frame, notes=notes), f"run-{run.pk}-{safe_code}.csv"

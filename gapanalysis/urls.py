@@ -17,6 +17,11 @@ urlpatterns = [
     path("norms/new/", views.norm_new, name="norm_new"),
     path("runs/<int:pk>/localities/<str:unit_code>/", views.locality_detail, name="locality"),
     path(
+        "runs/<int:pk>/localities/<str:unit_code>/figures.csv",
+        views.locality_download,
+        name="locality_download",
+    ),
+    path(
         "runs/<int:pk>/localities/<str:unit_code>/map/<slug:norm>/<slug:kind>/",
         views.locality_map_document,
         name="locality_map",

@@ -127,6 +127,19 @@ def locality_detail(request: HttpRequest, pk: int, unit_code: str) -> HttpRespon
 
 
 @require_GET
+@permission_required("gapanalysis.view_gapresult", raise_exception=True)
+def locality_download(request: HttpRequest, pk: int, unit_code: str) -> HttpResponse:
+    run = get_object_or_404(AnalysisRun, pk=pk)
+    found = pages.locality_download(run=run, unit_code=unit_code)
+    if found is None:
+        raise Http404("No such locality in this run.")
+    content, filename = found
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
 @xframe_options_sameorigin
 @permission_required("gapanalysis.view_gapresult", raise_exception=True)
 def locality_map_document(

@@ -1,7 +1,9 @@
 """Who may see and do what, through the pages."""
 
 import html
+import io
 
+import pandas as pd
 import pytest
 from django.urls import reverse
 
@@ -156,6 +158,32 @@ def test_a_locality_page_shows_its_figures_and_statements(client, commissioner, 
     assert client.get(reverse("gapanalysis:locality_map", args=args)).status_code == 404
     unknown = reverse("gapanalysis:locality", args=[finished_run.pk, "E07999999"])
     assert client.get(unknown).status_code == 404
+
+
+def test_a_locality_s_figures_download_as_csv_matching_the_stored_results(
+    client, commissioner, finished_run
+):
+    client.force_login(commissioner)
+    result = finished_run.results.filter(level="locality", norm_code=TT).first()
+    url = reverse("gapanalysis:locality_download", args=[finished_run.pk, result.unit_code])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert (
+        f'filename="run-{finished_run.pk}-{result.unit_code}.csv"'
+        in response["Content-Disposition"]
+    )
+    text = response.content.decode("utf-8-sig")
+    assert "Synthetic demo data" in text.splitlines()[0]
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    mine = table[(table["Level"] == "locality") & (table["Ambition"] == TT)]
+    assert len(mine) == 1
+    assert mine["Estimated people in need"].iloc[0] == pytest.approx(result.expected_cases)
+    assert mine["Capacity a year"].iloc[0] == pytest.approx(result.capacity)
+    small = table[(table["Level"] == "small_area") & (table["Ambition"] == TT)]
+    assert small["Estimated people in need"].sum() == pytest.approx(result.expected_cases)
+    other = reverse("gapanalysis:locality_download", args=[finished_run.pk, "E07999999"])
+    assert client.get(other).status_code == 404
 
 
 def test_two_runs_are_compared_side_by_side(
