@@ -88,14 +88,36 @@ def _copy_postgres(
     progress: Progress | None,
 ) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor, _without_indexes(cursor, model, len(frame) >= REBUILD_FROM):
+    large = len(frame) >= REBUILD_FROM
+    with connection.cursor() as cursor, _without_indexes(cursor, model, large):
+        if large:
+            # Ids sent with the rows, not drawn from the sequence one row at a time, and more
+            # memory for the index builds that follow (this transaction only).
+            frame = _with_reserved_ids(cursor, model, frame)
+            fields = [model._meta.pk, *fields]
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         for start in range(0, max(len(frame), 1), CHUNK_ROWS):
             chunk = frame.iloc[start : start + CHUNK_ROWS]
             buffer = io.BytesIO(PGCOPY_HEADER + pack_binary(fields, chunk) + PGCOPY_TRAILER)
             cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)", buffer)
             if progress:
                 progress(min(1.0, (start + len(chunk)) / max(len(frame), 1)))
+
+
+def _with_reserved_ids(
+    cursor: object, model: type[models.Model], frame: pd.DataFrame
+) -> pd.DataFrame:
+    """Take a block of ids from the table's sequence. The table is locked (its constraints were
+    just dropped in this transaction), so no other insert can draw ids meanwhile."""
+    cursor.execute(
+        "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
+    )
+    (sequence,) = cursor.fetchone()
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    (first,) = cursor.fetchone()
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first + len(frame) - 1])
+    return frame.assign(**{model._meta.pk.attname: np.arange(first, first + len(frame))})
 
 
 def _insert_batches(
@@ -116,23 +138,26 @@ def _insert_batches(
 
 @contextmanager
 def _without_indexes(cursor: object, model: type[models.Model], drop: bool) -> Iterator[None]:
-    """Drop the table's foreign keys, unique constraints and indexes (not its primary key),
-    then re-create them exactly as they were (definitions read from PostgreSQL's catalogue)."""
+    """Drop the table's foreign keys, unique constraints, indexes and (unless another table
+    refers to it) its primary key, then re-create them exactly as they were (definitions read
+    from PostgreSQL's catalogue)."""
     if not drop:
         yield
         return
     table = model._meta.db_table
     quoted = connection.ops.quote_name(table)
+    cursor.execute("SELECT 1 FROM pg_constraint WHERE confrelid = %s::regclass", [table])
+    kinds = ("f", "u") if cursor.fetchone() else ("f", "p", "u")  # keep a referenced primary key
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype",
-        [table],
+        "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype",
+        [table, list(kinds)],
     )
-    constraints = cursor.fetchall()  # foreign keys ('f') first, then unique ('u')
+    constraints = cursor.fetchall()  # foreign keys ('f') first, then primary ('p'), unique ('u')
     cursor.execute(
         "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
         "JOIN pg_class i ON i.oid = x.indexrelid "
-        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+        "WHERE x.indrelid = %s::regclass "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
         [table],
     )
@@ -144,7 +169,7 @@ def _without_indexes(cursor: object, model: type[models.Model], drop: bool) -> I
     yield
     for _, definition in indexes:
         cursor.execute(definition)
-    for name, definition, _ in reversed(constraints):  # unique first, foreign keys last
+    for name, definition, _ in reversed(constraints):  # unique, primary, foreign keys last
         cursor.execute(
             f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
         )

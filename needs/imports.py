@@ -61,7 +61,6 @@ def plan_population(path: Path, *, name: str, options: ImportOptions) -> Plan:
         return plan
     if "is_modelled" not in frame.columns:
         frame["is_modelled"] = False
-    frame = frame.sort_values(["area_id", "sex", "age"], kind="stable")
     ids = frame["area_id"].unique().tolist()
     existing = PopulationEstimate.objects.filter(year=year, area_id__in=ids).count()
     plan.preview = frame.drop(columns=["area_id"])

@@ -130,7 +130,8 @@ def area_ids_for(
 ) -> pd.DataFrame:
     """The frame with area_id for codes loaded at these levels. Unknown codes are an error
     listing them, or with only_loaded_areas a warning (and their rows are dropped)."""
-    codes = frame["area_code"].unique().tolist()
+    positions, uniques = pd.factorize(frame["area_code"])
+    codes = uniques.tolist()
     known = dict(Area.objects.filter(level__in=levels, code__in=codes).values_list("code", "id"))
     unknown = sorted(set(codes) - set(known))
     if unknown and not (options.only_loaded_areas and known):
@@ -149,9 +150,10 @@ def area_ids_for(
             f"(e.g. {listed(unknown[:5])})."
         )
     plan.passed("Area codes", f"{len(known):,} {what}(s) found among the areas loaded here")
-    kept = frame[frame["area_code"].isin(known)].copy()
-    kept["area_id"] = kept["area_code"].map(known).astype("int64")
-    return kept
+    # Map each distinct code once, then index: 6 million rows cost a fraction of a second.
+    ids = np.array([known.get(code, -1) for code in codes], dtype="int64")[positions]
+    kept = frame.assign(area_id=ids)
+    return kept[ids >= 0] if unknown else kept
 
 
 def best_fit_frame() -> pd.DataFrame:
