@@ -43,7 +43,9 @@ def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
     codes = frame["area_code"].unique().tolist()
     level, _ = loaded_small_area_level(codes)
     if level is None:
-        frame, level = _deprivation_to_other_vintage(plan, frame, vintage)
+        frame, level = _deprivation_to_other_vintage(plan, frame, vintage, options)
+    if not plan.ok:
+        return plan
     frame = area_ids_for(plan, frame, levels=(level,), what="LSOA", options=options)
     if not plan.ok:
         return plan
@@ -81,10 +83,11 @@ def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
 
 
 def _deprivation_to_other_vintage(
-    plan: Plan, frame: pd.DataFrame, vintage: str
+    plan: Plan, frame: pd.DataFrame, vintage: str, options: ImportOptions
 ) -> tuple[pd.DataFrame, str]:
     """Ranks are not counts: an unchanged or split LSOA passes its rank and decile to its
-    successors; merged and complex ones get none (listed as a warning)."""
+    successors; merged and complex ones get none (listed as a warning). Codes the lookup does
+    not know are refused (or, for national files, skipped with a warning), never dropped."""
     other = {"lsoa11": AreaLevel.LSOA21, "lsoa21": AreaLevel.LSOA11}[vintage]
     lookup = best_fit_frame()
     if lookup.empty or not Area.objects.filter(level=other).exists():
@@ -92,11 +95,29 @@ def _deprivation_to_other_vintage(
     source, target = (
         ("lsoa11_code", "lsoa21_code") if vintage == "lsoa11" else ("lsoa21_code", "lsoa11_code")
     )
+    unknown = sorted(set(frame["area_code"]) - set(lookup[source]))
+    if unknown and not (options.only_loaded_areas and len(unknown) < frame["area_code"].nunique()):
+        plan.fail(
+            "Area codes",
+            [
+                f"{plan.name}: {len(unknown):,} LSOA code(s) are neither loaded here nor in the "
+                f"LSOA 2011 → 2021 best-fit lookup: {listed(unknown)}. Load their boundaries or "
+                "lookup first, or, for a national file, choose to import only the areas loaded "
+                "here."
+            ],
+        )
+        return frame.iloc[0:0], other
+    if unknown:
+        plan.warnings.append(
+            f"{len(unknown):,} LSOA code(s) in the file are not in the best-fit lookup and were "
+            f"skipped (e.g. {listed(unknown[:5])})."
+        )
     fans = lookup.groupby(target)[source].transform("size")
     single = lookup[fans == 1]
     moved = frame.merge(single[[source, target]], left_on="area_code", right_on=source)
     moved = moved.drop(columns=["area_code", source]).rename(columns={target: "area_code"})
-    dropped = sorted(set(lookup.loc[fans > 1, target]))
+    mine = lookup[source].isin(frame["area_code"])
+    dropped = sorted(set(lookup.loc[mine & (fans > 1), target]))
     plan.passed(
         "LSOA vintage",
         f"carried from {vintage} to {other} through the best-fit lookup: {len(moved):,} areas",

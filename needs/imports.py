@@ -102,8 +102,8 @@ def _to_loaded_vintage(plan: Plan, frame: pd.DataFrame, vintage: str) -> tuple[p
         plan.fail(
             "LSOA vintage",
             [
-                f"{plan.name}: the file uses {vintage[-2:]} LSOA codes but the small areas "
-                f"loaded here are {other[-2:]} LSOAs; load the ONS LSOA 2011 → 2021 best-fit "
+                f"{plan.name}: the file uses 20{vintage[-2:]} LSOA codes but the small areas "
+                f"loaded here are 20{other[-2:]} LSOAs; load the ONS LSOA 2011 → 2021 best-fit "
                 "lookup first so the figures can be converted by code."
             ],
         )

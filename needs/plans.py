@@ -55,6 +55,7 @@ class Plan:
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)
     rows: int = 0
     write: Callable[[Progress], int] | None = None
+    same_file: str = ""  # shown with the warnings; the dataset version records it itself
 
     @property
     def ok(self) -> bool:
@@ -77,7 +78,7 @@ class Plan:
             "name": self.name,
             "errors": self.errors,
             "total_errors": self.total_errors,
-            "warnings": self.warnings,
+            "warnings": [self.same_file, *self.warnings] if self.same_file else self.warnings,
             "checks": [vars(check) for check in self.checks],
             "changes": self.changes,
             "facts": {key: _plain(value) for key, value in self.facts.items()},

@@ -95,6 +95,14 @@ class ImportCommand(BaseCommand):
             )
             self.stderr.write(self.style.ERROR(f"{path.name}: {refused.total} problem(s){more}."))
             return 1
+        except Exception as error:  # the write failed: the transaction rolled back
+            self.stderr.write(
+                self.style.ERROR(
+                    f"{path.name}: the import stopped ({type(error).__name__}: {error}); "
+                    "nothing was written from it."
+                )
+            )
+            return 1
         self._report(plan)
         self.stdout.write(
             self.style.SUCCESS(f"Imported {version.rows:,} rows as dataset version {version.pk}.")
@@ -102,6 +110,8 @@ class ImportCommand(BaseCommand):
         return 0
 
     def _report(self, plan: Plan) -> None:
+        if plan.same_file:
+            self.stdout.write(f"  ! {plan.same_file}")
         for check in plan.checks:
             self.stdout.write(f"  {'✓' if check.passed else '✗'} {check.name}: {check.detail}")
         for warning in plan.warnings:

@@ -11,7 +11,7 @@ class UploadForm(forms.Form):
         choices=[(key, kind.label) for key, kind in KINDS.items()],
         help_text="Population, deprivation, boundaries, lookups, rates or services.",
     )
-    file = forms.FileField(label="File")
+    file = forms.FileField(label="File", allow_empty_file=True)  # refused below, by name
     year = forms.IntegerField(
         label="Year of the estimates (population only, if the file does not say)",
         required=False,
@@ -30,7 +30,9 @@ class UploadForm(forms.Form):
         if upload is None or kind is None:
             return data
         limit = settings.UPLOAD_MAX_BYTES
-        if upload.size > limit:
+        if upload.size == 0:
+            self.add_error("file", f"{upload.name}: is empty (0 bytes); nothing was imported.")
+        elif upload.size > limit:
             self.add_error(
                 "file",
                 f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
@@ -39,7 +41,16 @@ class UploadForm(forms.Form):
         if not upload.name.lower().endswith(kind.suffixes):
             self.add_error(
                 "file",
-                f"{upload.name}: a {kind.label.lower()} file must end in "
-                f"{', '.join(kind.suffixes)}.",
+                f"{upload.name}: {kind.label} must be a {' or '.join(kind.suffixes)} file.",
             )
         return data
+
+    def refuse_too_large(self, name: str) -> None:
+        """The upload was stopped as it arrived (uploads.handlers): say why, by name."""
+        limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
+        self.errors.pop("file", None)
+        self.add_error(
+            "file",
+            f"{name} is larger than the limit of {limit} (set JSNA_UPLOAD_MAX_MB to change it); "
+            "it was not kept.",
+        )

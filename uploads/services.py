@@ -7,6 +7,7 @@ import leaves the database exactly as it was. Progress goes to the cache, not th
 a page can follow an import whose rows are not yet committed.
 """
 
+import logging
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,6 +22,7 @@ from needs.services import ImportRefused, dataset_version_record, file_sha256
 from uploads.kinds import KINDS
 from uploads.models import Upload, UploadStatus
 
+log = logging.getLogger(__name__)
 PROGRESS_KEY = "upload-progress-{}"
 PROGRESS_SECONDS = 3600
 
@@ -47,9 +49,7 @@ def _same_file_note(kind: str, sha256: str) -> str:
 def dataset_check(*, kind: str, path: Path, name: str, options: ImportOptions) -> Plan:
     """Parse and check a file against the database; nothing is written."""
     plan = KINDS[kind].check(path, name=name, options=options)
-    note = _same_file_note(kind, file_sha256(path))
-    if note:
-        plan.warnings.insert(0, note)
+    plan.same_file = _same_file_note(kind, file_sha256(path))
     return plan
 
 
@@ -106,14 +106,23 @@ def upload_create(
 
 def upload_confirm(*, upload: Upload) -> bool:
     """Queue a checked upload for import (once). Returns False if it was not waiting."""
-    from uploads.tasks import import_upload  # tasks import these services
-
     queued = Upload.objects.filter(pk=upload.pk, status=UploadStatus.CHECKED).update(
         status=UploadStatus.QUEUED, step="Waiting for a worker"
     )
     if queued:
-        transaction.on_commit(lambda: import_upload.delay(upload.pk))
+        transaction.on_commit(lambda: _dispatch(upload.pk))
     return bool(queued)
+
+
+def _dispatch(upload_id: int) -> None:
+    """Send the task. In-process (no Redis) it runs here and now: a failure is already recorded
+    on the upload by the task, so the page shows it instead of an error page."""
+    from uploads.tasks import import_upload
+
+    try:
+        import_upload.delay(upload_id)
+    except Exception:
+        log.exception("Upload %s failed while importing in-process.", upload_id)
 
 
 def upload_claim(*, upload_id: int, task_id: str) -> bool:

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from needs.models import DatasetVersion
 from needs.services import dataset_version_retire
 from provision.template import template_csv, template_xlsx
 from uploads.forms import UploadForm
+from uploads.handlers import SizeLimitHandler
 from uploads.kinds import KINDS
 from uploads.models import Upload, UploadStatus
 from uploads.selectors import services_template_choices
@@ -29,11 +31,22 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     return render(request, "uploads/list.html", context)
 
 
+@csrf_exempt  # only so the size limit can be installed before the body is read; see below
 @require_http_methods(["GET", "POST"])
 @permission_required("uploads.add_upload", raise_exception=True)
 def upload_new(request: HttpRequest) -> HttpResponse:
+    request.upload_handlers.insert(0, SizeLimitHandler(request))
+    return _upload_new(request)
+
+
+@csrf_protect
+def _upload_new(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, initial=request.GET)
-    if request.method == "POST" and form.is_valid():
+    too_large = getattr(request, "upload_too_large", "")
+    if too_large:
+        form.is_valid()
+        form.refuse_too_large(too_large)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = upload_create(
             kind=data["kind"],

@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from needs.importers.tables import TableError, decode
+
 MAX_ERRORS = 100
-ENCODINGS = ("utf-8-sig", "cp1252")
 CODE = re.compile(r"E01\d{6}")
 OUTPUT = ["area_code", "edition", "vintage", "score", "rank", "decile"]
 
@@ -71,16 +72,12 @@ def parse(path: Path, *, name: str | None = None) -> ParseResult:
 
 
 def _read(path: Path, label: str) -> tuple[pd.DataFrame, list[str]]:
-    """Every cell as text. UTF-8 first (Excel's BOM removed), then Windows-1252."""
-    data = path.read_bytes()
-    for encoding in ENCODINGS:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return pd.DataFrame(), [f"{label}: is neither UTF-8 nor Windows-1252 text."]
+    """Every cell as text. UTF-8 first (Excel's BOM removed), then Windows-1252; UTF-16 and
+    binary files are refused by needs.importers.tables.decode with what to do instead."""
+    try:
+        text = decode(path.read_bytes(), label)
+    except TableError as error:
+        return pd.DataFrame(), [str(error)]
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
