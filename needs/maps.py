@@ -7,6 +7,7 @@ Palettes are ColorBrewer schemes marked colour-blind safe. Every string that rea
 """
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -144,7 +145,7 @@ def _polygon_document(
     if sites is not None and not sites.empty:
         _sites_layer(fmap, sites)
     fmap.get_root().html.add_child(Element(legend))
-    return MapDocument(html=fmap.get_root().render(), alt_text=alt_text)
+    return MapDocument(html=_document_html(fmap, title), alt_text=alt_text)
 
 
 def _sites_layer(fmap: folium.Map, sites: pd.DataFrame) -> None:
@@ -289,7 +290,21 @@ def points_map(
     fmap.get_root().html.add_child(Element(_legend_html(title, legend, caption)))
     counts = points["group"].value_counts()
     alt = f"Map: {title}. " + "; ".join(f"{group}: {n} sites" for group, n in counts.items())
-    return MapDocument(html=fmap.get_root().render(), alt_text=alt + ".")
+    return MapDocument(html=_document_html(fmap, title), alt_text=alt + ".")
+
+
+def _document_html(fmap: folium.Map, title: str) -> str:
+    """folium's page, made a proper document: a language, a title, and zoom left to the reader
+    (folium's viewport forbids pinch zoom, which low-vision readers need)."""
+    page = fmap.get_root().render()
+    page = page.replace("<html>", '<html lang="en-GB">', 1)
+    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    return re.sub(
+        r'<meta name="viewport"[^>]*>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
+        page,
+        count=1,
+    )
 
 
 def _base_map(units: gpd.GeoDataFrame, assets: MapAssets) -> folium.Map:

@@ -12,15 +12,41 @@ other than those is blank, so a site row can never change a service by accident.
 """
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from needs.importers.tables import XLSX_SUFFIXES, Parsed, read_csv, read_sheet
-from provision.template import COLUMNS, SHEET, ServiceChoices
+from needs.importers.tables import XLSX_SUFFIXES, Parsed
+from provision.importer_file import REQUIRED, formula_cells, known_columns, read_cells
+from provision.importer_messages import (
+    AGES_REVERSED,
+    BAD_YEAR,
+    BLANK,
+    BLANK_KEY,
+    COLUMN_NAMES,
+    DUPLICATE,
+    NEGATIVE,
+    NO_COORDINATES,
+    NO_MAIN_ROW,
+    NO_ROWS,
+    NOT_A_NUMBER,
+    NOT_AN_AGE,
+    NOT_WHOLE,
+    OFF_THE_GLOBE,
+    ONLY_THE_KEY,
+    OUTSIDE_GB,
+    SHARE_OVER_100,
+    SHARES_DO_NOT_ADD_UP,
+    TOO_LONG,
+    TYPE_OUTSIDE_CATEGORY,
+    UNKNOWN_AREA,
+    UNKNOWN_CHOICE,
+    UNKNOWN_CONDITIONS,
+    Report,
+)
+from provision.template import ServiceChoices
 
 KEY_COLUMNS = ["service_code", "financial_year"]
 FUNDING_COLUMNS = {  # column → funder (provision.models.Funder)
@@ -30,8 +56,6 @@ FUNDING_COLUMNS = {  # column → funder (provision.models.Funder)
     "funding_other_percent": "other",
 }
 SITE_COLUMNS = ["site_name", "site_postcode", "site_lon", "site_lat"]
-COLUMN_NAMES = [column for column, *_ in COLUMNS]
-REQUIRED = [column for column, required, *_ in COLUMNS if required]
 DETAIL_COLUMNS = [c for c in COLUMN_NAMES if c not in KEY_COLUMNS + SITE_COLUMNS]
 SERVICE_FIELDS = [  # as provision.services.SERVICE_FIELDS: the service's own columns
     column
@@ -50,84 +74,6 @@ COORDINATE_NAMES = {"site_lon": "longitude (site_lon)", "site_lat": "latitude (s
 FINANCIAL_YEAR = re.compile(r"^(\d{4})\s*[/-]\s*(\d{4}|\d{2})$")
 CODE_SEPARATORS = re.compile(r"[;,\s]+")
 
-NOT_A_NUMBER = "{value!r} is not a number."
-NEGATIVE = "{value!r} is negative: it must be 0 or more."
-NOT_WHOLE = "{value!r} is not a whole number of years."
-NOT_AN_AGE = "{value!r} is not an age from 0 to {oldest} (leave age_max blank for no upper limit)."
-AGES_REVERSED = "{value!r} is below age_min ({age_min}): the oldest age served must be at least it."
-BLANK = "is blank; this column is required on a service's main row."
-BLANK_KEY = "is blank; every row, main or site, names its service and financial year."
-NO_ROWS = "has a header row but no data rows."
-MISSING_COLUMNS = (
-    "missing column(s) {columns} in the header row (row {row}); the template lists every column."
-)
-REPEATED = "appears more than once in the header row."
-UNKNOWN_COLUMN = (
-    "is not a column of the services format and is ignored (check its spelling against the "
-    "template)."
-)
-UNKNOWN_CHOICE = "{value!r} is not allowed here; use one of {allowed} (the code or its name)."
-TYPE_OUTSIDE_CATEGORY = (
-    "{value!r} is a service type of the category {expected!r}, not {given!r}: correct the "
-    "category or the service type."
-)
-SHARES_DO_NOT_ADD_UP = (
-    "the funding shares add up to {total}%, not 100% (a blank share counts as 0): correct them."
-)
-SHARE_OVER_100 = "{value!r} is more than 100%: a share is a percentage of the annual spend."
-BAD_YEAR = "{value!r} is not a financial year: write it as 2024/25."
-TOO_LONG = "is {length} characters long; at most {limit} fit."
-UNKNOWN_CONDITIONS = "condition code(s) {codes} are not known; the known codes are {known}."
-UNKNOWN_AREA = (
-    "area code {code!r} (rows {rows}) is not among the areas loaded: correct it, or load the "
-    "boundaries it belongs to first."
-)
-NO_COORDINATES = (
-    "the site has no {missing}: the tool places each site on the map and in its small area by "
-    "its longitude and latitude (WGS84 degrees, e.g. -2.2216 and 52.192), not by its postcode."
-)
-OFF_THE_GLOBE = "{value!r} is outside {low} to {high} degrees."
-OUTSIDE_GB = (
-    "the site at longitude {lon:g}, latitude {lat:g} lies outside Great Britain: check it, and "
-    "that site_lon and site_lat are not swapped."
-)
-ONLY_THE_KEY = (
-    "fills only service_code and financial_year: fill in the service's columns, or the site "
-    "columns for a further site of the service."
-)
-NO_MAIN_ROW = (
-    "is a further site of {code!r} in {year}, but no row gives that service's details for "
-    "{year} (name, provider, …)."
-)
-DUPLICATE = (
-    "service {code!r} in {year} is also on row {first}: a service has one main row a year; a "
-    "further site fills only service_code, financial_year and the site columns."
-)
-
-
-@dataclass
-class _Report:
-    """Errors sorted by row then column at the end, so they read down the sheet. Cells in
-    `formulas` were already reported by read_sheet, so nothing more is said about them."""
-
-    where: str
-    errors: list[tuple[int, int, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    formulas: set[tuple[int, str]] = field(default_factory=set)
-
-    def at(self, row: int, column: str) -> str:
-        return f"{self.where}, row {row}, column {column!r}"
-
-    def error(self, row: int, column: str, message: str) -> None:
-        if (row, column) in self.formulas:
-            return
-        first = column.split()[0]  # FUNDING_SPAN sorts as its first column
-        position = COLUMN_NAMES.index(first) if first in COLUMN_NAMES else len(COLUMN_NAMES)
-        self.errors.append((row, position, f"{self.at(row, column)}: {message}"))
-
-    def sorted_errors(self) -> list[str]:
-        return [message for *_, message in sorted(self.errors)]
-
 
 def parse(
     path: Path,
@@ -139,16 +85,16 @@ def parse(
 ) -> Parsed:
     """Read and check a services file (.csv, or .xlsx with a "Services" sheet)."""
     label = name or path.name
-    raw, where, header_row, read_errors = _read(path, label)
+    raw, where, header_row, read_errors = read_cells(path, label)
     if raw is None:
         return Parsed.of(_empty(), read_errors)
-    report = _Report(where)
-    raw = _known_columns(raw, report, header_row)
+    report = Report(where)
+    raw = known_columns(raw, report, header_row)
     if raw is None:
         return Parsed.of(_empty(), read_errors + report.sorted_errors())
     raw = raw[raw.ne("").any(axis=1)]
     if path.suffix.lower() in XLSX_SUFFIXES:
-        report.formulas = _formula_cells(raw)
+        report.formulas = formula_cells(raw)
     if raw.empty:
         return Parsed.of(_empty(), [*read_errors, f"{where}: {NO_ROWS}"])
     main = raw[DETAIL_COLUMNS].ne("").any(axis=1)
@@ -169,55 +115,7 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=FRAME_COLUMNS)
 
 
-def _header(text: str) -> str:
-    return "_".join(str(text).strip().lower().split())
-
-
-def _is_header(cells: list[str]) -> bool:
-    return len({_header(cell) for cell in cells} & set(COLUMN_NAMES)) >= 3
-
-
-def _read(path: Path, label: str) -> tuple[pd.DataFrame | None, str, int, list[str]]:
-    """The cells as text indexed by the row the spreadsheet shows, where, and the header row."""
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        where = f"{label}, sheet {SHEET!r}"
-        sheet, errors = read_sheet(path, label, sheet=SHEET, is_header=_is_header)
-        if sheet is None or sheet.frame.empty:
-            return None, where, 0, errors
-        return sheet.frame, where, sheet.header_row, errors
-    raw, errors = read_csv(path, label, [])
-    if errors:
-        return None, label, 1, errors
-    raw.index = pd.Index(raw.index + 2, name="row")  # the header is row 1
-    return raw, label, 1, []
-
-
-def _formula_cells(raw: pd.DataFrame) -> set[tuple[int, str]]:
-    """(row, column) of the workbook cells holding a formula, which read_sheet has reported."""
-    rows, columns = np.nonzero(raw.apply(lambda column: column.str.startswith("=")).to_numpy())
-    return set(zip(raw.index[rows], raw.columns[columns], strict=True))
-
-
-def _known_columns(raw: pd.DataFrame, report: _Report, header_row: int) -> pd.DataFrame | None:
-    """The format's columns, in its order, with headers read in any case ("Service code");
-    None if a required column is missing or one is repeated. Other columns are warned of."""
-    raw = raw.set_axis([_header(column) for column in raw.columns], axis="columns")
-    repeated = sorted(set(raw.columns[raw.columns.duplicated()]) & set(COLUMN_NAMES))
-    for column in repeated:
-        report.error(header_row, column, REPEATED)
-    missing = [column for column in REQUIRED if column not in raw.columns]
-    if missing:
-        message = MISSING_COLUMNS.format(columns=", ".join(missing), row=header_row)
-        report.errors.append((header_row, -1, f"{report.where}: {message}"))
-    for position, column in enumerate(raw.columns):
-        if column not in COLUMN_NAMES and raw.iloc[:, position].ne("").any():
-            report.warnings.append(f"{report.at(header_row, column)}: {UNKNOWN_COLUMN}")
-    if missing or repeated:
-        return None
-    return raw.reindex(columns=COLUMN_NAMES, fill_value="")
-
-
-def _keys(raw: pd.DataFrame, report: _Report) -> pd.DataFrame:
+def _keys(raw: pd.DataFrame, report: Report) -> pd.DataFrame:
     """service_code and financial_year ("2024/25") of every row; "" where either is unusable."""
     for column in KEY_COLUMNS:
         for row in raw.index[raw[column].eq("")]:
@@ -242,7 +140,7 @@ def _financial_year(text: str) -> str:
     return f"{start}/{(start + 1) % 100:02d}" if end == following else ""
 
 
-def _too_long(raw: pd.DataFrame, report: _Report) -> None:
+def _too_long(raw: pd.DataFrame, report: Report) -> None:
     for column, limit in TEXT_LIMITS.items():
         lengths = raw[column].str.len()
         for row in raw.index[lengths > limit]:
@@ -251,7 +149,7 @@ def _too_long(raw: pd.DataFrame, report: _Report) -> None:
 
 def _details(
     rows: pd.DataFrame,
-    report: _Report,
+    report: Report,
     choices: ServiceChoices,
     known_conditions: set[str],
     known_areas: set[str],
@@ -278,7 +176,7 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
 
 
-def _choice(values: pd.Series, column: str, options: dict[str, str], report: _Report) -> pd.Series:
+def _choice(values: pd.Series, column: str, options: dict[str, str], report: Report) -> pd.Series:
     """Each value's code, given as the code or the name in any case ("NHS trust", "nhs_trust")."""
     lookup = {_normal(name): code for code, name in options.items()}
     lookup |= {_normal(code): code for code in options}
@@ -289,7 +187,7 @@ def _choice(values: pd.Series, column: str, options: dict[str, str], report: _Re
     return codes
 
 
-def _type_in_category(typed: pd.DataFrame, choices: ServiceChoices, report: _Report) -> None:
+def _type_in_category(typed: pd.DataFrame, choices: ServiceChoices, report: Report) -> None:
     """A service type belongs to one category (provision.models.SERVICE_TYPES); other fits any."""
     expected = typed["service_type"].map(lambda code: choices.service_types.get(code, ("", ""))[1])
     wrong = (
@@ -308,7 +206,7 @@ def _type_in_category(typed: pd.DataFrame, choices: ServiceChoices, report: _Rep
 
 
 def _numbers(
-    values: pd.Series, column: str, report: _Report, *, minimum: float | None = 0, symbol: str = ""
+    values: pd.Series, column: str, report: Report, *, minimum: float | None = 0, symbol: str = ""
 ) -> pd.Series:
     """Numbers from text, with thousands commas and the column's symbol ("£1,250,000" →
     1250000, "30%" → 30); NaN where blank or wrong (reported)."""
@@ -327,7 +225,7 @@ def _numbers(
     return numbers
 
 
-def _ages(rows: pd.DataFrame, report: _Report) -> tuple[pd.Series, pd.Series]:
+def _ages(rows: pd.DataFrame, report: Report) -> tuple[pd.Series, pd.Series]:
     """age_min (blank = 0) and age_max (blank = no upper limit: None), whole years."""
     ages = {}
     for column in ("age_min", "age_max"):
@@ -354,7 +252,7 @@ def _codes(text: str) -> list[str]:
     return list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text) if code))
 
 
-def _conditions(values: pd.Series, known: set[str], report: _Report) -> pd.Series:
+def _conditions(values: pd.Series, known: set[str], report: Report) -> pd.Series:
     """Lists of condition codes, matched in any case to the known codes."""
     lookup = {code.lower(): code for code in known}
     conditions = values.map(lambda text: [lookup.get(code.lower(), code) for code in _codes(text)])
@@ -368,7 +266,7 @@ def _conditions(values: pd.Series, known: set[str], report: _Report) -> pd.Serie
     return conditions
 
 
-def _catchments(values: pd.Series, known: set[str], report: _Report) -> pd.Series:
+def _catchments(values: pd.Series, known: set[str], report: Report) -> pd.Series:
     """Tuples of area codes (upper case); each unknown code reported once with its rows."""
     catchments = values.map(lambda text: tuple(code.upper() for code in _codes(text)))
     rows_of: dict[str, list[int]] = {}
@@ -384,7 +282,7 @@ def _catchments(values: pd.Series, known: set[str], report: _Report) -> pd.Serie
     return catchments
 
 
-def _funding(rows: pd.DataFrame, report: _Report) -> pd.Series:
+def _funding(rows: pd.DataFrame, report: Report) -> pd.Series:
     """((funder, percent), …) of the shares given; the shares add up to exactly 100."""
     shares = pd.DataFrame(index=rows.index)
     for column in FUNDING_COLUMNS:
@@ -406,7 +304,7 @@ def _funding(rows: pd.DataFrame, report: _Report) -> pd.Series:
     return pd.Series(funding, index=rows.index, dtype=object)
 
 
-def _sites(raw: pd.DataFrame, main: pd.Series, report: _Report) -> pd.Series:
+def _sites(raw: pd.DataFrame, main: pd.Series, report: Report) -> pd.Series:
     """(name, postcode, lon, lat, None) of each row with a usable site; NaN for the others."""
     given = raw[SITE_COLUMNS].ne("").any(axis=1)
     for row in raw.index[~given & ~main]:
@@ -423,7 +321,7 @@ def _sites(raw: pd.DataFrame, main: pd.Series, report: _Report) -> pd.Series:
     return pd.Series(list(sites), index=raw.index, dtype=object).where(placed)
 
 
-def _coordinates(raw: pd.DataFrame, column: str, limit: float, report: _Report) -> pd.Series:
+def _coordinates(raw: pd.DataFrame, column: str, limit: float, report: Report) -> pd.Series:
     values = _numbers(raw[column], column, report, minimum=None)
     outside = values.abs() > limit
     for row in raw.index[outside]:
@@ -432,7 +330,7 @@ def _coordinates(raw: pd.DataFrame, column: str, limit: float, report: _Report) 
     return values.mask(outside)
 
 
-def _missing_coordinates(raw: pd.DataFrame, given: pd.Series, report: _Report) -> None:
+def _missing_coordinates(raw: pd.DataFrame, given: pd.Series, report: Report) -> None:
     blank = raw[list(COORDINATE_NAMES)].eq("") & given.to_numpy()[:, None]
     for row, blanks in blank[blank.any(axis=1)].iterrows():
         missing = list(blanks.index[blanks])
@@ -441,7 +339,7 @@ def _missing_coordinates(raw: pd.DataFrame, given: pd.Series, report: _Report) -
 
 
 def _assemble(
-    keys: pd.DataFrame, details: pd.DataFrame, sites: pd.Series, main: pd.Series, report: _Report
+    keys: pd.DataFrame, details: pd.DataFrame, sites: pd.Series, main: pd.Series, report: Report
 ) -> pd.DataFrame:
     """One record per main row, with its own site and those of its site rows, in file order."""
     usable = keys.ne("").all(axis=1)

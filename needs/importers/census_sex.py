@@ -24,7 +24,6 @@ published on 2021 LSOAs), else "" (another geography).
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from needs.importers.checks import (
@@ -94,12 +93,11 @@ def _bulk(
     people = [columns[role] for role in ("total", "female", "male")]
     counts, bad = whole_numbers(raw[people], label, problems)
     wrong = (counts[:, 1] + counts[:, 2] != counts[:, 0]) & ~bad.any(axis=1)
-    problems.add(
-        int(wrong.sum()),
-        (
+    problems.cells(
+        wrong,
+        lambda i: (
             f"{label}, row {raw.index[i]}, column {columns['total']!r}: female {counts[i, 1]} "
             f"and male {counts[i, 2]} add up to {counts[i, 1] + counts[i, 2]}, not {counts[i, 0]}."
-            for i in np.flatnonzero(wrong)
         ),
     )
     return pd.DataFrame(

@@ -180,12 +180,11 @@ def wide_rows(
         totals, bad_total = whole_numbers(raw[[wide.total]], where, problems)
         summed = counts.sum(axis=1)
         wrong = (summed != totals[:, 0]) & ~bad.any(axis=1) & ~bad_total[:, 0]
-        problems.add(
-            int(wrong.sum()),
-            (
+        problems.cells(
+            wrong,
+            lambda i: (
                 f"{where}, row {raw.index[i]}, column {wide.total!r}: the ages add up to "
                 f"{summed[i]}, not {totals[i, 0]}."
-                for i in np.flatnonzero(wrong)
             ),
         )
     n, k = counts.shape

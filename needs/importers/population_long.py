@@ -126,12 +126,11 @@ def _long_duplicates(
         return
     first = pd.Series(rows).groupby(key).transform("min").to_numpy()
     code, sex, age = shown
-    problems.add(
-        int(later.sum()),
-        (
+    problems.cells(
+        later,
+        lambda p: (
             f"{label}, row {rows[p]}: area {code[p]}, sex {sex[p]}, age {age[p]} is already on "
             f"row {first[p]}; give each area, sex and age once."
-            for p in np.flatnonzero(later)
         ),
     )
 

@@ -49,32 +49,33 @@ sheet's own row number) and the column.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from needs.columns import AGE, AREA_CODE, COUNT, SEX, YEAR
-from needs.importers.tables import (
-    MAX_ERRORS,
-    XLSX_SUFFIXES,
-    Parsed,
-    TableError,
-    read_csv,
-    read_sheet,
-    workbook_sheets,
+from needs.importers.checks import Problems, runs
+from needs.importers.snpp_combine import combine
+from needs.importers.snpp_layout import (
+    AREA_NAME,
+    OUTPUT,
+    SEX_WORDS,
+    Table,
+    by_sex,
+    empty_frame,
+    header_layout,
+    limit_years,
+    population_rows,
+    read_table,
 )
+from needs.importers.tables import Parsed
 
-AREA_NAME = "area_name"
-OUTPUT = [AREA_CODE, AREA_NAME, YEAR, SEX, AGE, COUNT]
+__all__ = ["OUTPUT", "combine", "parse"]
+
 OLDEST = 90  # ONS SNPP close the age range with "90 and over"
 AGES = OLDEST + 1
 TOTAL = -1  # the age given to "All ages" rows while checking
-HEADERS = ("AREA_CODE", "AREA_NAME", "COMPONENT", "SEX", "AGE_GROUP")
-REQUIRED = ("AREA_CODE", "AREA_NAME", "SEX", "AGE_GROUP")
-YEAR_HEADER = re.compile(r"\d{4}")
-REPEATED_YEAR = re.compile(r"(\d{4})\.\d+")  # pandas renames a second "2020" to "2020.1"
 GSS_CODE = re.compile(r"[A-Z]\d{8}")
 BASE_IN_NAME = re.compile(r"((?:19|20)\d{2})(?:-based)?\s*snpp", re.IGNORECASE)
 SEX_CODES = {
@@ -82,38 +83,11 @@ SEX_CODES = {
     **dict.fromkeys(("males", "male", "m"), "M"),
     **dict.fromkeys(("persons", "person", "all persons"), "P"),
 }
-SEX_WORDS = {"F": "females", "M": "males"}
 OPEN_AGE = {"90 and over", "90+", "90 plus"}
 # ONS publish every figure to three decimals ("Units (rounded to three decimal places)", 2018
 # read-me), so 91 ages can drift from All ages by at most 0.05; 0.5 leaves room for that and
 # for figures re-saved with fewer decimals, while still catching a changed cell.
 TOTAL_TOLERANCE = 0.5
-NEEDS = (
-    "an ONS SNPP single-year-of-age file has the columns AREA_CODE, AREA_NAME, COMPONENT, SEX, "
-    "AGE_GROUP and one column per year (2018, 2019, …)"
-)
-
-
-@dataclass(frozen=True)
-class _Table:
-    frame: pd.DataFrame  # every cell as text, the file's own headers, index 0..n-1
-    places: np.ndarray  # each row as a spreadsheet shows it: "row 7" or "sheet 'Males', row 7"
-    layout: str
-
-
-@dataclass
-class _Problems:
-    """Error messages (the first MAX_ERRORS) and how many there were in all."""
-
-    messages: list[str] = field(default_factory=list)
-    total: int = 0
-
-    def cells(self, mask: np.ndarray, describe: Callable[..., str]) -> None:
-        """One message per true cell (1-D: rows; 2-D: row, column), in row order."""
-        hits = np.argwhere(mask)
-        self.total += len(hits)
-        room = max(MAX_ERRORS - len(self.messages), 0)
-        self.messages += [describe(*(int(i) for i in hit)) for hit in hits[:room]]
 
 
 def parse(path: Path, *, name: str | None = None, years: tuple[int, int] | None = None) -> Parsed:
@@ -123,190 +97,48 @@ def parse(path: Path, *, name: str | None = None, years: tuple[int, int] | None 
     with `combine`, which also checks that every area has both sexes.
     """
     label = name or path.name
-    table, errors = _read(path, label)
+    table, errors = read_table(path, label)
     if table is None or errors:
-        return Parsed.of(_empty(), errors)
-    headers, year_columns, errors = _layout(table.frame, label)
+        return Parsed.of(empty_frame(), errors)
+    headers, year_columns, errors = header_layout(table.frame, label)
     if errors:
-        return Parsed.of(_empty(), errors)
-    kept, dropped = _limit(year_columns, years)
+        return Parsed.of(empty_frame(), errors)
+    kept, dropped = limit_years(year_columns, years)
     if not kept:
         first, last = years or (0, 0)
         return Parsed.of(
-            _empty(),
+            empty_frame(),
             [
                 f"{label}: has no year columns from {first} to {last} (its years run "
                 f"{year_columns[0][0]} to {year_columns[-1][0]})."
             ],
         )
-    table, warnings, errors = _population_rows(table, headers, label)
+    table, warnings, errors = population_rows(table, headers, label)
     if errors:
-        return Parsed.of(_empty(), errors, warnings=warnings)
+        return Parsed.of(empty_frame(), errors, warnings=warnings)
     sexes = table.frame[headers["SEX"]].str.casefold().map(SEX_CODES)
-    table, sexes, note, errors = _by_sex(table, sexes, label)
+    table, sexes, note, errors = by_sex(table, sexes, label)
     warnings += note
     if errors:
-        return Parsed.of(_empty(), errors, warnings=warnings)
-    problems = _Problems()
+        return Parsed.of(empty_frame(), errors, warnings=warnings)
+    problems = Problems()
     rows = _typed(table, headers, sexes, [column for _, column in kept], label, problems)
     facts = _facts(label, table.layout, year_columns, kept, dropped, rows)
     warnings += _base_warning(label, year_columns)
     rows, values = _checked(rows, label, problems)
     if problems.total:
-        return Parsed(_empty(), problems.messages, problems.total, warnings, facts)
+        return Parsed(empty_frame(), problems.messages, problems.total, warnings, facts)
     frame = _long(rows, values, [year for year, _ in kept])
     return Parsed.of(frame, [], warnings=warnings, facts=facts)
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=OUTPUT)
-
-
-def _read(path: Path, label: str) -> tuple[_Table | None, list[str]]:
-    if path.suffix.lower() == ".zip":
-        return None, [
-            f"{label}: is a zip archive; unzip it and upload the males and females CSV files "
-            'inside (e.g. "2018 SNPP Population males.csv" and "2018 SNPP Population '
-            'females.csv").'
-        ]
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        return _read_workbook(path, label)
-    frame, errors = read_csv(path, label, [])
-    if errors:
-        return None, errors
-    places = np.char.add("row ", (np.arange(len(frame)) + 2).astype(str))
-    return _Table(frame, places, "ONS SNPP single-year-of-age CSV"), []
-
-
-def _is_header(cells: list[str]) -> bool:
-    return {"area_code", "age_group"} <= {cell.casefold() for cell in cells}
-
-
-def _read_workbook(path: Path, label: str) -> tuple[_Table | None, list[str]]:
-    try:
-        names = workbook_sheets(path, label)
-    except TableError as error:
-        return None, [str(error)]
-    frames, places, used, errors = [], [], [], []
-    for sheet_name in names:
-        sheet, found = read_sheet(path, label, sheet=sheet_name, is_header=_is_header)
-        if sheet is None:
-            continue  # a cover, contents or notes sheet: no SNPP header on it
-        errors += found
-        frames.append(sheet.frame.reset_index(drop=True))
-        places.append([f"sheet {sheet_name!r}, row {row}" for row in sheet.frame.index])
-        used.append(repr(sheet_name))
-    if not frames:
-        return None, [
-            f"{label}: no sheet has an SNPP header row (AREA_CODE … AGE_GROUP and the years) in "
-            'its first 30 rows; ONS publish single years of age as CSV files (e.g. "2018 SNPP '
-            'Population females.csv"): upload those (five-year age group tables cannot be used).'
-        ]
-    frame = pd.concat(frames, ignore_index=True).fillna("")
-    layout = f"ONS SNPP single-year-of-age table, sheet(s) {', '.join(used)} of an Excel workbook"
-    return _Table(frame, np.concatenate(places), layout), errors
-
-
-def _layout(
-    frame: pd.DataFrame, label: str
-) -> tuple[dict[str, str], list[tuple[int, str]], list[str]]:
-    """The file's header for each SNPP column, and its (year, header) pairs in file order."""
-    by_name = {str(column).strip().casefold(): column for column in frame.columns}
-    headers = {role: by_name[role.casefold()] for role in HEADERS if role.casefold() in by_name}
-    missing = [role for role in REQUIRED if role not in headers]
-    year_columns = [
-        (int(column), column) for column in frame.columns if YEAR_HEADER.fullmatch(str(column))
-    ]
-    errors = [
-        f"{label}: column {match[1]} appears more than once; keep one column per year."
-        for match in (REPEATED_YEAR.fullmatch(str(column)) for column in frame.columns)
-        if match
-    ]
-    if missing:
-        errors.append(f"{label}: missing column(s) {', '.join(missing)}; {NEEDS}.")
-    if not year_columns:
-        errors.append(f"{label}: no year columns (four-digit headers such as 2018); {NEEDS}.")
-    return headers, year_columns, errors
-
-
-def _limit(
-    year_columns: list[tuple[int, str]], years: tuple[int, int] | None
-) -> tuple[list[tuple[int, str]], list[int]]:
-    if years is None:
-        return year_columns, []
-    first, last = years
-    if first > last:
-        raise ValueError(f"years=({first}, {last}): the first year comes after the last.")
-    kept = [(year, column) for year, column in year_columns if first <= year <= last]
-    return kept, [year for year, _ in year_columns if not first <= year <= last]
-
-
-def _subset(table: _Table, keep: np.ndarray) -> _Table:
-    return _Table(table.frame[keep].reset_index(drop=True), table.places[keep], table.layout)
-
-
-def _population_rows(
-    table: _Table, headers: dict[str, str], label: str
-) -> tuple[_Table, list[str], list[str]]:
-    """Only rows whose COMPONENT is "Population" (when the file has that column)."""
-    if "COMPONENT" not in headers:
-        return table, [], []
-    components = table.frame[headers["COMPONENT"]]
-    keep = (components.str.casefold() == "population").to_numpy()
-    if keep.all():
-        return table, [], []
-    others = ", ".join(f'"{value}"' for value in sorted(set(components[~keep]))[:5])
-    if not keep.any():
-        return (
-            table,
-            [],
-            [
-                f'{label}: no row has COMPONENT "Population" (found {others}); upload the '
-                'population projections ("… SNPP Population …" files), not births, deaths or '
-                "migration."
-            ],
-        )
-    warning = (
-        f"{label}: {int((~keep).sum())} row(s) skipped because their COMPONENT is {others}, "
-        'not "Population"; only the projected population is imported.'
-    )
-    return _subset(table, keep), [warning], []
-
-
-def _by_sex(
-    table: _Table, sexes: pd.Series, label: str
-) -> tuple[_Table, pd.Series, list[str], list[str]]:
-    """Refuse persons-only files; drop persons rows when males and females are there too."""
-    persons = (sexes == "P").to_numpy()
-    by_sex = sexes.isin(["F", "M"]).to_numpy()
-    if persons.any() and not by_sex.any():
-        return (
-            table,
-            sexes,
-            [],
-            [
-                f'{label}: holds persons only (SEX is "persons"); projections are needed by sex. '
-                'Upload the males and females files together (e.g. "2018 SNPP Population '
-                'males.csv" and "2018 SNPP Population females.csv"), or one file holding both.'
-            ],
-        )
-    if not persons.any():
-        return table, sexes, [], []
-    warning = (
-        f"{label}: {int(persons.sum())} persons row(s) ignored: the file also holds males and "
-        "females, of which persons are the sum."
-    )
-    keep = ~persons
-    return _subset(table, keep), sexes[keep].reset_index(drop=True), [warning], []
-
-
 def _typed(
-    table: _Table,
+    table: Table,
     headers: dict[str, str],
     sexes: pd.Series,
     year_columns: list[str],
     label: str,
-    problems: _Problems,
+    problems: Problems,
 ) -> pd.DataFrame:
     """code, name, sex, age (TOTAL for All ages, NaN if unreadable), place, then one float column
     per year (NaN if unreadable); every unreadable cell is reported."""
@@ -353,7 +185,7 @@ def _typed(
 
 
 def _ages(
-    text: pd.Series, column: str, where: Callable[[int, str], str], problems: _Problems
+    text: pd.Series, column: str, where: Callable[[int, str], str], problems: Problems
 ) -> pd.Series:
     label = text.str.casefold()
     whole = pd.to_numeric(label.where(label.str.fullmatch(r"\d{1,3}")), errors="coerce")
@@ -371,7 +203,7 @@ def _ages(
 
 
 def _numbers(
-    text: pd.DataFrame, columns: list[str], where: Callable[[int, str], str], problems: _Problems
+    text: pd.DataFrame, columns: list[str], where: Callable[[int, str], str], problems: Problems
 ) -> np.ndarray:
     values = text.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, copy=True)
     values[~np.isfinite(values)] = np.nan
@@ -402,9 +234,7 @@ def _age_label(age: int) -> str:
     return {TOTAL: "All ages", OLDEST: "age 90 and over"}.get(age, f"age {age}")
 
 
-def _checked(
-    rows: pd.DataFrame, label: str, problems: _Problems
-) -> tuple[pd.DataFrame, np.ndarray]:
+def _checked(rows: pd.DataFrame, label: str, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]:
     """Report duplicates, missing ages and All-ages totals that do not add up; return the age
     rows (not All ages) and their values by year."""
     keys = ["code", "sex", "age"]
@@ -434,12 +264,11 @@ def _checked(
 
 def _age_ranges(ages: np.ndarray) -> str:
     """0, 1, 2, 5, 90 → "0–2, 5, 90 and over"."""
-    runs = np.split(ages, np.flatnonzero(np.diff(ages) != 1) + 1)
-    text = [f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs]
+    text = [f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs(ages)]
     return ", ".join(text).replace(f"{OLDEST}", f"{OLDEST} and over")
 
 
-def _report_missing(have: np.ndarray, heads: pd.DataFrame, label: str, problems: _Problems) -> None:
+def _report_missing(have: np.ndarray, heads: pd.DataFrame, label: str, problems: Problems) -> None:
     codes, names, sexes = (heads[column].to_numpy() for column in ("code", "name", "sex"))
     problems.cells(
         ~have.all(axis=1),
@@ -457,7 +286,7 @@ def _check_totals(
     values: np.ndarray,
     complete: np.ndarray,
     label: str,
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     """Each All ages cell must equal its area and sex's ages 0 to 90+ added up (to rounding)."""
     data = rows["age"].to_numpy() >= 0
@@ -480,7 +309,7 @@ def _long(rows: pd.DataFrame, values: np.ndarray, years: list[int]) -> pd.DataFr
     """Long rows in area, sex, year, age order. Called only when there are no errors, so every
     area and sex has exactly one row per age."""
     if rows.empty:
-        return _empty()
+        return empty_frame()
     order = rows.sort_values(["code", "sex", "age"], kind="stable").index.to_numpy()
     rows, values = rows.iloc[order], values[order]
     heads = rows.iloc[::AGES]
@@ -537,109 +366,3 @@ def _facts(
     if dropped:
         facts["years_dropped"] = dropped
     return facts
-
-
-def combine(results: list[Parsed]) -> Parsed:
-    """Put parsed SNPP files together (e.g. the males file and the females file) and check that
-    no area, sex, age and year comes twice, that the files agree on base and years, and that
-    every area has both sexes. Call it for a single file too: it makes the final checks."""
-    if not results:
-        raise ValueError("combine() needs at least one parsed file.")
-    warnings = [warning for result in results for warning in result.warnings]
-    files = [str(result.facts.get("file", f"file {n}")) for n, result in enumerate(results, 1)]
-    if any(result.total_errors for result in results):
-        errors = [error for result in results for error in result.errors]
-        total = sum(result.total_errors for result in results)
-        facts = _combined_facts(results, files, pd.DataFrame(columns=[AREA_CODE, SEX]))
-        return Parsed(_empty(), errors[:MAX_ERRORS], total, warnings, facts)
-    pairs = pd.concat(
-        [
-            result.frame[[AREA_CODE, SEX]].drop_duplicates().assign(file=n)
-            for n, result in enumerate(results)
-        ],
-        ignore_index=True,
-    )
-    facts = _combined_facts(results, files, pairs)
-    errors = _mismatched(results, files) or _overlaps(pairs, files, facts["years"])
-    errors = errors or _sex_gaps(pairs, files, facts["base_year"])
-    frame = pd.concat([result.frame for result in results], ignore_index=True)
-    return Parsed.of(frame, errors, warnings=warnings, facts=facts)
-
-
-def _combined_facts(
-    results: list[Parsed], files: list[str], pairs: pd.DataFrame
-) -> dict[str, object]:
-    first = results[0].facts
-    facts: dict[str, object] = {
-        "files": files,
-        "layout": "; ".join(dict.fromkeys(str(r.facts.get("layout", "")) for r in results)),
-        "base_year": first.get("base_year"),
-        "years": first.get("years"),
-        "areas": int(pairs[AREA_CODE].nunique()),
-        "sexes": sorted(pairs[SEX].unique().tolist()),
-        "source_hint": first.get("source_hint"),
-    }
-    dropped = sorted({year for r in results for year in r.facts.get("years_dropped", [])})
-    if dropped:
-        facts["years_dropped"] = dropped
-    return facts
-
-
-def _span(years: object) -> str:
-    return "–".join(str(year) for year in (years or []))
-
-
-def _mismatched(results: list[Parsed], files: list[str]) -> list[str]:
-    """Files from different projections, or covering different years, cannot be joined."""
-    errors = []
-    first = results[0].facts
-    for name, result in zip(files[1:], results[1:], strict=True):
-        if result.facts.get("base_year") != first.get("base_year"):
-            errors.append(
-                f"{files[0]} is {first.get('base_year')}-based but {name} is "
-                f"{result.facts.get('base_year')}-based; upload files from one projection."
-            )
-        elif result.facts.get("years") != first.get("years"):
-            errors.append(
-                f"{files[0]} covers {_span(first.get('years'))} but {name} covers "
-                f"{_span(result.facts.get('years'))}; upload files covering the same years."
-            )
-    return errors
-
-
-def _listed(codes: list[str]) -> str:
-    more = f" and {len(codes) - 10} more" if len(codes) > 10 else ""
-    return ", ".join(codes[:10]) + more
-
-
-def _overlaps(pairs: pd.DataFrame, files: list[str], years: object) -> list[str]:
-    """Each parsed file is complete (every age of its years for each of its area × sex) and by
-    now all cover the same years, so two files overlap exactly where they share an area × sex:
-    reported once per set of files and sex, naming the first few areas."""
-    shared = pairs[pairs.duplicated([AREA_CODE, SEX], keep=False)]
-    owners = shared.groupby([SEX, AREA_CODE])["file"].agg(tuple)
-    clashes: dict[tuple[str, tuple[int, ...]], list[str]] = {}
-    for (sex, code), held in owners.items():
-        clashes.setdefault((sex, held), []).append(code)
-    return [
-        f"{' and '.join(files[n] for n in held)} both hold {SEX_WORDS[sex]} for {len(codes)} "
-        f"area(s) ({_listed(codes)}), {_span(years)}; each area, sex, age and year must come "
-        "from one file only (upload the males file and the females file once each)."
-        for (sex, held), codes in clashes.items()
-    ]
-
-
-def _sex_gaps(pairs: pd.DataFrame, files: list[str], base: object) -> list[str]:
-    """Every area needs both sexes."""
-    sexes = pairs.drop_duplicates([AREA_CODE, SEX]).groupby(AREA_CODE)[SEX].agg(["first", "size"])
-    only = sexes.loc[sexes["size"] == 1, "first"]
-    errors = []
-    for have, lacking in (("M", "F"), ("F", "M")):
-        codes = sorted(only.index[only == have])
-        if codes:
-            errors.append(
-                f"{', '.join(files)}: {len(codes)} area(s) have {SEX_WORDS[have]} but no "
-                f"{SEX_WORDS[lacking]} ({_listed(codes)}); upload the {SEX_WORDS[lacking]} file "
-                f'too (e.g. "{base} SNPP Population {SEX_WORDS[lacking]}.csv").'
-            )
-    return errors
