@@ -26,9 +26,10 @@ import pandas as pd
 MAX_ERRORS = 100
 ENCODINGS = ("utf-8-sig", "cp1252")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-# A space or tab at either end of a cell, quoted or not; and a line with nothing but separators.
-PADDED = re.compile(r'[ \t](?:,|"|\r?\n|$)|(?:^|,|"|\n)[ \t]', re.MULTILINE)
-BLANK_LINE = re.compile(r"\n[ \t,]*\r?\n|\n[ \t,]+$")
+# A space or tab next to a separator, a quote or a line end: a cell with padding to strip.
+PADDING = (" ,", ", ", "\t,", ",\t", " \n", "\n ", "\t\n", "\n\t", ' "', '" ', " \r", "\t\r")
+# A line holding nothing but separators (Excel writes ",,,," for an empty row).
+BLANK_LINE = re.compile(r"\n[ \t,]*\r?\n")
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,10 @@ def read_csv(path: Path, label: str, required: list[str]) -> tuple[pd.DataFrame,
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         return pd.DataFrame(), [f"{label}: cannot be read as CSV ({error})."]
     raw.columns = [str(column).strip() for column in raw.columns]
-    if PADDED.search(text):  # stripping 30 million cells one by one costs seconds: only if needed
+    if _padded(text):  # stripping 30 million cells one by one costs seconds: only if needed
         raw = raw.apply(lambda column: column.str.strip())
     # Blank lines are dropped but keep their place in the numbering: index i is row i + 2.
-    if BLANK_LINE.search(text):
+    if _blank_line(text):
         raw = raw[(raw != "").any(axis=1)]
     missing = [column for column in required if column not in raw.columns]
     if missing:
@@ -125,6 +126,22 @@ def read_csv(path: Path, label: str, required: list[str]) -> tuple[pd.DataFrame,
     if raw.empty:
         return raw, [f"{label}: has a header row but no data rows."]
     return raw, []
+
+
+def _padded(text: str) -> bool:
+    """Whether any cell may start or end with a space or tab (cheap string searches first)."""
+    if " " not in text and "\t" not in text:
+        return False
+    return (
+        text[:1] in " \t"
+        or text.rstrip("\r\n")[-1:] in " \t"
+        or any(pair in text for pair in PADDING)
+    )
+
+
+def _blank_line(text: str) -> bool:
+    last = text.rstrip("\r\n").rsplit("\n", 1)[-1]
+    return bool(BLANK_LINE.search(text)) or not last.strip(" \t,")
 
 
 @dataclass(frozen=True)
