@@ -22,7 +22,6 @@ import itertools
 import json
 import os
 import pstats
-import resource
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
-import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jsna_bench")
@@ -44,6 +42,9 @@ os.environ.update(
 )
 
 import django  # noqa: E402
+
+from bench import common  # noqa: E402
+from bench.common import peak_mb  # noqa: E402
 
 django.setup()
 
@@ -200,20 +201,11 @@ def timed_run(profile: bool) -> tuple[AnalysisRun, list[tuple[str, float]]]:
 
 
 def admin(sql: str) -> None:
-    """Run one statement on the server's `postgres` database, outside any transaction."""
-    conn = psycopg2.connect(urlsplit(DATABASE_URL)._replace(path="/postgres").geturl())
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
+    common.admin(DATABASE_URL, sql)
 
 
 def show(label: str, seconds: float) -> None:
-    print(f"{label:<66} {seconds:7.2f} s")
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    common.show(label, seconds, width=66)
 
 
 def main() -> None:

@@ -32,7 +32,6 @@ import cProfile
 import itertools
 import os
 import pstats
-import resource
 import sys
 import tempfile
 import time
@@ -58,6 +57,9 @@ os.environ.update(
 )
 
 import django  # noqa: E402
+
+from bench import common  # noqa: E402
+from bench.common import peak_mb  # noqa: E402
 
 django.setup()
 
@@ -252,20 +254,11 @@ def timed_import(path: Path, profile: bool) -> tuple[float, Recorder, object]:
 
 
 def admin(sql: str) -> None:
-    """Run one statement on the server's `postgres` database, outside any transaction."""
-    conn = psycopg2.connect(urlsplit(DATABASE_URL)._replace(path="/postgres").geturl())
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
+    common.admin(DATABASE_URL, sql)
 
 
 def show(label: str, seconds: float) -> None:
-    print(f"{label:<72} {seconds:7.2f} s")
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    common.show(label, seconds, width=72)
 
 
 def server() -> str:

@@ -18,6 +18,7 @@ from needs.plans import (
     area_ids_for,
     best_fit_frame,
     from_parsed,
+    from_result,
     listed,
     loaded_small_area_level,
 )
@@ -213,12 +214,7 @@ def _header(path: Path) -> set[str]:
 
 def _plan_best_fit(path: Path, name: str) -> Plan:
     parsed = lookups.parse_best_fit(path, name=name)
-    plan = from_parsed(
-        "lookup",
-        name,
-        Parsed(parsed.rates, parsed.errors, parsed.total_errors, facts={"layout": "best fit"}),
-        "File layout and values",
-    )
+    plan = from_result("lookup", name, parsed, "best fit")
     if not plan.ok:
         return plan
     frame = parsed.rates
@@ -246,12 +242,7 @@ def _plan_best_fit(path: Path, name: str) -> Plan:
 
 def _plan_hierarchy(path: Path, name: str) -> Plan:
     parsed = lookups.parse_hierarchy(path, name=name)
-    plan = from_parsed(
-        "lookup",
-        name,
-        Parsed(parsed.rates, parsed.errors, parsed.total_errors, facts={"layout": "hierarchy"}),
-        "File layout and values",
-    )
+    plan = from_result("lookup", name, parsed, "hierarchy")
     if not plan.ok:
         return plan
     edges = parsed.rates

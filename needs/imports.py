@@ -33,6 +33,7 @@ from needs.plans import (
     area_ids_for,
     best_fit_frame,
     from_parsed,
+    from_result,
     loaded_small_area_level,
 )
 from needs.services import rates_write
@@ -299,12 +300,7 @@ def plan_projections(path: Path, *, name: str, options: ImportOptions) -> Plan:
 
 def plan_rates(path: Path, *, name: str, options: ImportOptions) -> Plan:
     parsed = rates_parser.parse(path, max_age=MAX_AGE, name=name)
-    plan = from_parsed(
-        "rates",
-        name,
-        Parsed(parsed.rates, parsed.errors, parsed.total_errors, facts={"layout": "rates table"}),
-        "File layout and values",
-    )
+    plan = from_result("rates", name, parsed, "rates table")
     if not plan.ok:
         return plan
     conditions = sorted(parsed.rates["condition_code"].unique())

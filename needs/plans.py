@@ -116,6 +116,13 @@ def from_parsed(kind: str, name: str, parsed: Parsed, check: str) -> Plan:
     return plan
 
 
+def from_result(kind: str, name: str, result: object, layout: str) -> Plan:
+    """A plan from the parsers that still return needs.importers.rates.ParseResult (rates,
+    relative risks, lookups): its rows are in `.rates`."""
+    parsed = Parsed(result.rates, result.errors, result.total_errors, facts={"layout": layout})
+    return from_parsed(kind, name, parsed, "File layout and values")
+
+
 def listed(codes: list[str]) -> str:
     shown = ", ".join(codes[:MAX_LISTED])
     return shown + (f" and {len(codes) - MAX_LISTED:,} more" if len(codes) > MAX_LISTED else "")
