@@ -16,7 +16,8 @@ def latest_financial_year() -> str | None:
 
 
 def financial_years() -> list[str]:
-    years = Service.objects.values_list("financial_year", flat=True).distinct()
+    # order_by() first: the model's default ordering would make .distinct() see every service.
+    years = Service.objects.order_by().values_list("financial_year", flat=True).distinct()
     return sorted(years, reverse=True)
 
 

@@ -10,13 +10,19 @@ class UploadForm(forms.Form):
         label="What the file holds",
         choices=[(key, kind.label) for key, kind in KINDS.items()],
         help_text="Population, deprivation, boundaries, lookups, rates or services.",
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
     )
-    file = forms.FileField(label="File", allow_empty_file=True)  # refused below, by name
+    file = forms.FileField(  # an empty file is refused below, by name
+        label="File",
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"class": "nhsuk-file-upload"}),
+    )
     year = forms.IntegerField(
         label="Year of the estimates (population only, if the file does not say)",
         required=False,
         min_value=1990,
         max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input nhsuk-input--width-4"}),
     )
     only_loaded_areas = forms.BooleanField(
         label="This is a national or regional file: import only the areas loaded here",

@@ -67,7 +67,7 @@ def test_analyst(journey: Journey, analyst, demo, tasks_in_process, tmp_path):
     journey.visit("upload-preview")
 
     rows = 304 * 2 * 91
-    journey.press(page.get_by_role("button", name=f"Import {rows} rows"))
+    journey.press(page.get_by_role("button", name=f"Import {rows:,} rows"))
     expect(page.locator("[data-run-status]")).to_have_text("Imported")
     journey.visit("upload-imported")
     version = DatasetVersion.objects.get(kind="population", original_name=final.name)

@@ -151,12 +151,12 @@ class TestTheRealWorcestershireSequence:
             assert "What will change" in step.preview and change in step.preview, name
             shown = step.plan["preview_rows"]
             assert len(shown) == 10 and step.plan["rows"] == rows, name
-            assert f"The first 10 of {rows} rows, after the checks" in step.preview, name
+            assert f"The first 10 of {rows:,} rows, after the checks" in step.preview, name
             for cell in shown[0]:
                 assert f"<td>{cell}</td>" in step.preview, (name, cell)
             first_code = shown[0][0]
             assert first_code.startswith("E0") and first_code in (WORCESTERSHIRE / name).read_text()
-            assert f"Import {rows} rows</button>" in step.preview, name
+            assert f"Import {rows:,} rows</button>" in step.preview, name
 
     def test_the_population_preview_says_it_was_split_by_sex_and_raked_to_the_census(
         self,
@@ -187,8 +187,8 @@ class TestTheRealWorcestershireSequence:
             assert (
                 '<dd class="nhsuk-summary-list__value" data-run-status>Imported</dd>' in step.page
             )
-            assert f"Version {version.pk}: {version.rows} rows written" in step.page
-            assert f"Imported: {version.rows} rows from {name} are now version {version.pk}." in (
+            assert f"Version {version.pk}: {version.rows:,} rows written" in step.page
+            assert f"Imported: {version.rows:,} rows from {name} are now version {version.pk}." in (
                 step.page
             )
             assert confirm_button(upload) not in step.page  # nothing left to confirm
