@@ -18,11 +18,20 @@ def locality_context(*, run: AnalysisRun, unit_code: str) -> dict | None:
     if not rows:
         return None
     norms = {norm.code: norm for norm in selectors.run_norms(run=run)}
+    membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
+    codes = list(membership.loc[membership[c.LOCALITY_CODE] == unit_code, c.AREA_CODE])
+    small = run.results.filter(level=ResultLevel.SMALL_AREA, unit_code__in=codes).order_by(
+        "unit_name"
+    )
+    by_norm: dict[str, list] = {}
+    for result in small:
+        by_norm.setdefault(result.norm_code, []).append(result)
     return {
         "run": run,
         "unit_code": unit_code,
         "unit_name": rows[0].unit_name,
-        "rows": [(norms.get(row.norm_code), row) for row in rows],
+        # Each ambition with its locality row and its small areas (the maps' figures as a table).
+        "rows": [(norms.get(row.norm_code), row, by_norm.get(row.norm_code, [])) for row in rows],
         "statements": run.statements.filter(unit_code=unit_code).order_by("rank"),
     }
 

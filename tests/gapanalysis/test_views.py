@@ -160,6 +160,21 @@ def test_a_locality_page_shows_its_figures_and_statements(client, commissioner, 
     assert client.get(unknown).status_code == 404
 
 
+def test_a_locality_s_small_area_maps_have_their_figures_as_a_table(
+    client, commissioner, finished_run
+):
+    client.force_login(commissioner)
+    locality = finished_run.results.filter(level="locality", norm_code=TT).first()
+    body = client.get(
+        reverse("gapanalysis:locality", args=[finished_run.pk, locality.unit_code])
+    ).content.decode()
+    assert body.count("data-small-area-table") == finished_run.norms.count()
+    small = finished_run.results.filter(level="small_area", norm_code=TT)
+    members = [r for r in small if f"({r.unit_code})" in body]
+    assert members, "the small areas are listed"
+    assert sum(r.expected_cases for r in members) == pytest.approx(locality.expected_cases)
+
+
 def test_a_locality_s_figures_download_as_csv_matching_the_stored_results(
     client, commissioner, finished_run
 ):
@@ -238,3 +253,16 @@ def test_an_analyst_adds_a_local_norm_and_commissioners_cannot(client, analyst, 
     norm = Norm.objects.get(code="local_cyp_counselling")
     assert norm.is_local and norm.share == pytest.approx(0.10)
     assert "Local counselling offer" in client.get(reverse("gapanalysis:norms")).content.decode()
+
+
+def test_a_chapter_page_with_an_export_under_way_updates_itself_without_meta_refresh(
+    client, jsna_manager, finished_run, django_capture_on_commit_callbacks
+):
+    from gapanalysis.exports import export_start
+
+    with django_capture_on_commit_callbacks(execute=False):
+        export_start(run=finished_run, fmt="docx", user=jsna_manager)
+    client.force_login(jsna_manager)
+    body = client.get(reverse("gapanalysis:chapter", args=[finished_run.pk])).content.decode()
+    assert "http-equiv" not in body
+    assert "data-busy" in body and "js/reload-while-busy.js" in body
