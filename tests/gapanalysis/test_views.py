@@ -260,6 +260,7 @@ def test_a_chapter_page_with_an_export_under_way_updates_itself_without_meta_ref
 ):
     from gapanalysis.exports import export_start
 
+    finished_run.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=False):
         export_start(run=finished_run, fmt="docx", user=jsna_manager)
     client.force_login(jsna_manager)
