@@ -3,6 +3,7 @@
 Each plan_<kind>(path, name=..., options=...) returns a needs.plans.Plan (see there).
 """
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -160,7 +161,15 @@ def plan_boundaries(path: Path, *, name: str, options: ImportOptions) -> Plan:
     )
     new = len(areas) - len(existing)
     plan.rows = len(areas)
-    plan.facts |= {"level": level, "code_column": read.code_column, "crs": read.source_crs}
+    # The boundaries' vintage, from the code column: LSOA21CD → 2021, WD25CD → 2025.
+    digits = re.search(r"(\d\d)CD$", read.code_column.upper())
+    vintage = 2000 + int(digits.group(1)) if digits else None
+    plan.facts |= {
+        "level": level,
+        "code_column": read.code_column,
+        "crs": read.source_crs,
+        "vintage": vintage,
+    }
     plan.preview = areas[["area_code", "name", "level"]]
     plan.changes.append(
         f"{level} boundaries: {len(existing):,} areas get new outlines, {new:,} are added."
@@ -172,11 +181,14 @@ def plan_boundaries(path: Path, *, name: str, options: ImportOptions) -> Plan:
                 id=existing[row.area_code],
                 geometry=row.geometry,
                 geometry_simplified=row.geometry_simplified,
+                valid_from=vintage,
             )
             for row in areas.itertuples(index=False)
             if row.area_code in existing
         ]
-        Area.objects.bulk_update(updated, ["geometry", "geometry_simplified"], batch_size=200)
+        Area.objects.bulk_update(
+            updated, ["geometry", "geometry_simplified", "valid_from"], batch_size=200
+        )
         Area.objects.bulk_create(
             Area(
                 code=row.area_code,
@@ -184,6 +196,7 @@ def plan_boundaries(path: Path, *, name: str, options: ImportOptions) -> Plan:
                 level=level,
                 geometry=row.geometry,
                 geometry_simplified=row.geometry_simplified,
+                valid_from=vintage,
             )
             for row in areas.itertuples(index=False)
             if row.area_code not in existing
@@ -318,7 +331,13 @@ def _hierarchy_write(edges: pd.DataFrame) -> None:
             area = existing.get(row.area_code)
             if area is None:
                 to_create.append(
-                    Area(code=row.area_code, name=row.area_name, level=level, parent_id=parent)
+                    Area(
+                        code=row.area_code,
+                        name=row.area_name,
+                        level=level,
+                        parent_id=parent,
+                        valid_from=row.vintage if level.startswith(("lsoa", "msoa")) else None,
+                    )
                 )
             else:
                 area.name = row.area_name or area.name

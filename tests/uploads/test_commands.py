@@ -105,6 +105,17 @@ class TestTheRealWorcestershireSequence:
             assert version.rows == ROWS[name] and version.created_by is None
             assert version.retired_at is None
 
+    def test_each_area_records_its_vintage(self, imported):
+        from needs.models import Area
+
+        for level, year in (("lsoa11", 2011), ("lsoa21", 2021)):
+            vintages = set(
+                Area.objects.filter(level=level, is_synthetic=False).values_list(
+                    "valid_from", flat=True
+                )
+            )
+            assert vintages == {year}, level
+
     def test_the_commands_load_the_county_as_the_pages_do(self, imported):
         population = PopulationEstimate.objects.filter(year=2020, area__level="lsoa11")
         assert population.values("area").distinct().count() == 364
