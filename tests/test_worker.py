@@ -106,7 +106,7 @@ def test_a_worker_runs_the_analysis_dispatched_after_commit(worker):
     assert run.status == RunStatus.SUCCEEDED, run.error
     norms = run.norms.count()
     assert GapResult.objects.filter(run=run, level="locality").count() == 5 * norms
-    assert RunMap.objects.filter(run=run).count() == 3 * norms
+    assert RunMap.objects.filter(run=run).count() == 4 * norms
 
 
 def test_sending_the_same_run_twice_gives_one_set_of_results(worker):
@@ -153,3 +153,52 @@ def test_a_worker_killed_outright_leaves_a_failed_run_not_a_stuck_one(start_work
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "stopped without finishing" in run.error
     assert not GapResult.objects.filter(run=run).exists(), "no half results are visible"
+
+
+def test_a_worker_imports_a_confirmed_upload_in_one_transaction(worker, analyst, tmp_path):
+    """The web flow's import, on the worker: queued on commit, progress through the cache
+    (Redis), rows and dataset version written together."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from needs.models import DatasetVersion, PopulationEstimate
+    from uploads.models import Upload, UploadStatus
+    from uploads.services import upload_confirm, upload_create, upload_progress
+
+    demo_load()
+    rows = PopulationEstimate.objects.filter(year=2023).values_list(
+        "area__code", "sex", "age", "count"
+    )
+    lines = ["area_code,year,sex,age,count"] + [
+        f"{code},2031,{sex},{age},{round(count)}" for code, sex, age, count in rows
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+    upload = upload_create(
+        kind="population",
+        uploaded=SimpleUploadedFile("population_mid2031_demo.csv", content),
+        options={},
+        user=analyst,
+    )
+    assert upload.status == UploadStatus.CHECKED, upload.plan["errors"]
+    assert upload_confirm(upload=upload)  # autocommit: sent to Redis at once
+
+    def imported() -> bool:
+        return Upload.objects.get(pk=upload.pk).status in (
+            UploadStatus.IMPORTED,
+            UploadStatus.FAILED,
+            UploadStatus.REFUSED,
+        )
+
+    _wait_until(imported, seconds=120, what=f"upload {upload.pk}")
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.IMPORTED, upload.error
+    assert upload.task_id, "taken by a worker's task"
+    assert PopulationEstimate.objects.filter(year=2031).count() == len(lines) - 1
+    version = DatasetVersion.objects.get(pk=upload.dataset_version_id)
+    assert version.rows == len(lines) - 1 and version.created_by_id == analyst.pk
+    assert upload_progress(upload=upload) | {"step": ""} == {
+        "status": "imported",
+        "status_label": "Imported",
+        "progress": 100,
+        "step": "",
+        "finished": True,
+    }
