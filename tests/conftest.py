@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
+from gapanalysis.models import AnalysisRun
+from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from jsna.services import demo_load
 
@@ -26,6 +28,17 @@ def _persona(username: str, *roles: str) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD)
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
+
+
+@pytest.fixture
+def finished_run(db, django_capture_on_commit_callbacks) -> AnalysisRun:
+    """The demo county's analysis, run in this process (its task is not sent)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_start(user=None)
+    analysis_claim(run_id=run.pk)
+    analysis_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from gapanalysis.models import AnalysisRun, Norm
-from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 from needs.models import PopulationEstimate
 from provision.models import Service
 from uploads.models import Upload, UploadStatus
@@ -25,15 +24,6 @@ INTERVAL = (
     "the range within which the true figure is likely to lie, given the sampling error of the "
     "survey the rate comes from"
 )
-
-
-@pytest.fixture
-def finished_run(django_capture_on_commit_callbacks) -> AnalysisRun:
-    with django_capture_on_commit_callbacks(execute=False):
-        run = analysis_start(user=None)
-    analysis_claim(run_id=run.pk)
-    analysis_execute(run_id=run.pk)
-    return run
 
 
 @pytest.fixture

@@ -14,15 +14,6 @@ pytestmark = pytest.mark.django_db
 TT = "talking_therapies_access"
 
 
-@pytest.fixture
-def finished_run(django_capture_on_commit_callbacks) -> AnalysisRun:
-    with django_capture_on_commit_callbacks(execute=False):
-        run = analysis_start(user=None)
-    analysis_claim(run_id=run.pk)
-    analysis_execute(run_id=run.pk)
-    return run
-
-
 def page_urls(run: AnalysisRun) -> list[str]:
     return [
         reverse("home"),
