@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command, execute_from_comm
 from django.db import connections
 from django.db.models import Sum
 
-from needs.models import DatasetVersion, Deprivation, PopulationEstimate
+from needs.models import Area, DatasetVersion, Deprivation, LocalityScheme, PopulationEstimate
 from tests.uploads.conftest import (
     COMMANDS,
     NO_REAL_DATA,
@@ -23,6 +23,7 @@ from tests.uploads.conftest import (
     csv_bytes,
     demo_lsoa_codes,
     imd2025_rows,
+    needs_real_data,
     population_long_rows,
     rolled_back_shared_state,
     snapshot,
@@ -241,3 +242,48 @@ def test_every_kind_has_its_command_with_the_kinds_options():
         assert COMMANDS[key] == kind.command
         with pytest.raises(CommandError, match="the following arguments are required: files"):
             call_command(kind.command)
+
+
+EVERY_REAL_FILE = [  # (command, file, arguments, rows imported): every file the tool takes
+    ("import_boundaries", "lsoa11_boundaries_bgc.geojson", [], 364),
+    ("import_boundaries", "lsoa21_boundaries_bgc.geojson", [], 374),
+    ("import_boundaries", "msoa11_boundaries_bgc.geojson", [], 85),
+    ("import_boundaries", "msoa21_boundaries_bgc.geojson", [], 85),
+    ("import_boundaries", "ward25_boundaries_bgc.geojson", [], 112),
+    ("import_boundaries", "lad_boundaries_from_lsoa21_bgc.geojson", [], 6),
+    ("import_lookup", "lookup_lsoa11_msoa11_lad_icb.csv", [], 456),
+    ("import_lookup", "lookup_lsoa21_msoa21_ward24_lad_icb.csv", [], 578),
+    ("import_lookup", "lookup_lsoa11_to_lsoa21.csv", [], 374),
+    ("import_sex_totals", "census2021_ts008_sex_lsoa21.csv", [], 374),
+    ("import_population", "population_mid2019_lsoa11_single_year_of_age_persons.csv", [], 66_248),
+    ("import_population", "population_mid2020_lsoa11_single_year_of_age_persons.csv", [], 66_248),
+    ("import_deprivation", "imd2019_lsoa11_ranks_deciles_denominators.csv", [], 364),
+    ("import_deprivation", "imd2025_lsoa21_scores_ranks_deciles.csv", [], 374),
+]
+
+
+@needs_real_data
+def test_every_real_file_imports_unchanged_from_the_command_line(
+    django_db_blocker, tmp_path_factory
+):
+    with rolled_back_shared_state(django_db_blocker, tmp_path_factory.mktemp("media")):
+        for command, name, argv, rows in EVERY_REAL_FILE:
+            stdout = io.StringIO()
+            call_command(command, str(WORCESTERSHIRE / name), *argv, stdout=stdout)
+            last = stdout.getvalue().splitlines()[-1]
+            assert last.startswith(f"Imported {rows:,} rows as dataset version "), (name, last)
+        totals = {
+            year: PopulationEstimate.objects.filter(year=year, area__level="lsoa11").aggregate(
+                total=Sum("count")
+            )["total"]
+            for year in (2019, 2020)
+        }
+        assert totals == {
+            2019: pytest.approx(595_786, rel=1e-9),
+            2020: pytest.approx(598_070, rel=1e-9),
+        }
+        wards = LocalityScheme.objects.get(name="Electoral wards (from the LSOA 2021 lookup)")
+        assert wards.localities.count() == 112
+        county = Area.objects.get(code="E10000034", level="county")
+        assert county.name == "Worcestershire" and county.children.count() == 6
+        assert Area.objects.filter(level="ward", valid_from=2025).count() == 112
