@@ -14,6 +14,7 @@ from needs import bulk
 from needs.importers import boundaries as boundaries_parser
 from needs.importers import census_sex, lookups, ons_population, sex_split
 from needs.importers import rates as rates_parser
+from needs.importers import relative_risks as risks_parser
 from needs.importers import snpp as snpp_parser
 from needs.importers.tables import Parsed
 from needs.models import (
@@ -21,9 +22,11 @@ from needs.models import (
     SMALL_AREA_LEVELS,
     Area,
     AreaLevel,
+    Condition,
     PopulationEstimate,
     PopulationProjection,
     PrevalenceRate,
+    RelativeRisk,
     SexTotal,
 )
 from needs.plans import (
@@ -36,7 +39,11 @@ from needs.plans import (
     from_result,
     loaded_small_area_level,
 )
-from needs.services import rates_write
+from needs.services import (
+    rates_write,
+    relative_risk_condition_errors,
+    relative_risks_write,
+)
 
 __all__ = ["ImportOptions", "Plan", "Progress"]
 
@@ -312,6 +319,34 @@ def plan_rates(path: Path, *, name: str, options: ImportOptions) -> Plan:
 
     def write(progress: Progress) -> int:
         return rates_write(rates=parsed.rates)
+
+    plan.write = write
+    return plan
+
+
+# --- relative risks by deprivation ------------------------------------------------------------
+
+
+def plan_relative_risks(path: Path, *, name: str, options: ImportOptions) -> Plan:
+    parsed = risks_parser.parse(path, name=name)
+    plan = from_result("relative_risks", name, parsed, "relative risks by IMD quintile")
+    if not plan.ok:
+        return plan
+    known = dict(Condition.objects.values_list("code", "id"))
+    unknown = relative_risk_condition_errors(parsed.rates, known, name)
+    if unknown:
+        plan.fail("Conditions", unknown)
+        return plan
+    conditions = sorted(parsed.rates["condition_code"].unique())
+    plan.passed("Conditions", f"{len(conditions)} condition(s) in the catalogue")
+    held = RelativeRisk.objects.filter(condition__code__in=conditions).count()
+    plan.changes.append(
+        f"Relative risks for {', '.join(conditions)}: {len(parsed.rates):,} rows replacing the "
+        f"{held:,} held; analyses adjusted for deprivation use them."
+    )
+
+    def write(progress: Progress) -> int:
+        return relative_risks_write(risks=parsed.rates, condition_ids=known)
 
     plan.write = write
     return plan

@@ -160,9 +160,13 @@ def imd_deciles(*, codes: list[str]) -> pd.Series:
 
 
 def small_area_at(*, lon: float, lat: float) -> Area | None:
-    """The small area whose boundary contains the point (point in polygon), if any."""
+    """The small area whose boundary contains the point (point in polygon), if any. Where
+    several do (both LSOA vintages, or real areas over the synthetic demo county), real areas
+    come before synthetic ones and 2021 LSOAs before 2011 ones."""
     point = Point(lon, lat)
-    candidates = Area.objects.filter(level__in=SMALL_AREA_LEVELS, geometry__isnull=False)
+    candidates = Area.objects.filter(level__in=SMALL_AREA_LEVELS, geometry__isnull=False).order_by(
+        "is_synthetic", "-level", "code"
+    )
     for area_id, geometry in candidates.values_list("id", "geometry").iterator():
         if shape(geometry).covers(point):
             return Area.objects.get(pk=area_id)

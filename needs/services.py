@@ -256,31 +256,43 @@ def relative_risks_load(*, path: Path, name: str | None = None) -> int:
     parsed = risks_parser.parse(path, name=name)
     errors = list(parsed.errors)
     known = dict(Condition.objects.values_list("code", "id"))
-    errors += [
-        f"{name or path.name}: unknown condition {code!r}: load its prevalence rates first."
-        for code in sorted(set(parsed.rates.get("condition_code", [])) - set(known))
-    ]
+    errors += relative_risk_condition_errors(parsed.rates, known, name or path.name)
     if errors:
         raise ImportRefused(errors, max(parsed.total_errors, len(errors)))
-    frame = parsed.rates
-    RelativeRisk.objects.filter(
-        condition_id__in=[known[c] for c in frame["condition_code"]]
-    ).delete()
+    rows = relative_risks_write(risks=parsed.rates, condition_ids=known)
     dataset_version_record(
-        kind=DatasetKind.RELATIVE_RISKS, path=path, name=name or path.name, rows=len(frame)
+        kind=DatasetKind.RELATIVE_RISKS, path=path, name=name or path.name, rows=rows
     )
+    return rows
+
+
+def relative_risk_condition_errors(
+    risks: pd.DataFrame, known: dict[str, int], label: str
+) -> list[str]:
+    return [
+        f"{label}: unknown condition {code!r}: load its prevalence rates first."
+        for code in sorted(set(risks.get("condition_code", [])) - set(known))
+    ]
+
+
+@transaction.atomic
+def relative_risks_write(*, risks: pd.DataFrame, condition_ids: dict[str, int]) -> int:
+    """Replace the relative risks of the conditions in a parsed risk table. Returns rows."""
+    RelativeRisk.objects.filter(
+        condition_id__in=[condition_ids[code] for code in risks["condition_code"]]
+    ).delete()
     RelativeRisk.objects.bulk_create(
         RelativeRisk(
-            condition_id=known[row.condition_code],
+            condition_id=condition_ids[row.condition_code],
             imd_quintile=int(row.imd_quintile),
             relative_risk=float(row.relative_risk),
             source=row.source,
             source_year=int(row.source_year),
             source_url=row.source_url,
         )
-        for row in frame.itertuples(index=False)
+        for row in risks.itertuples(index=False)
     )
-    return len(frame)
+    return len(risks)
 
 
 def rate_catalogue_load(*, path: Path = CATALOGUE_PATH) -> int:

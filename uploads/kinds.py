@@ -98,6 +98,16 @@ KINDS: dict[str, Kind] = {
             needs_imports.plan_rates,
         ),
         Kind(
+            DatasetKind.RELATIVE_RISKS,
+            "Relative risks by deprivation",
+            "import_relative_risks",
+            (".csv",),
+            "Relative risks of each condition by IMD quintile (condition_code, imd_quintile, "
+            "relative_risk, source, source_year, source_url), each with its source: the "
+            "optional deprivation adjustment of need.",
+            needs_imports.plan_relative_risks,
+        ),
+        Kind(
             DatasetKind.SERVICES,
             "Services",
             "import_services",

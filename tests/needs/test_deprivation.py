@@ -1,5 +1,7 @@
 """Deprivation adjustment: need moves towards deprived areas, the total stays the same."""
 
+import io
+
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
@@ -76,6 +78,48 @@ def test_asking_for_the_adjustment_without_risks_is_refused_plainly():
 def test_an_incomplete_risk_file_is_refused_and_nothing_is_loaded(tmp_path):
     path = tmp_path / "risks.csv"
     path.write_text("\n".join(RISKS.splitlines()[:4]) + "\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="each IMD quintile 1 to 5"):
-        call_command("import_relative_risks", str(path))
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match="refused; nothing was written"):
+        call_command("import_relative_risks", str(path), stderr=stderr)
+    assert "each IMD quintile 1 to 5" in stderr.getvalue()
     assert not RelativeRisk.objects.exists()
+
+
+@pytest.mark.django_db
+def test_risks_for_a_condition_not_in_the_catalogue_are_refused(tmp_path):
+    path = tmp_path / "risks.csv"
+    path.write_text(RISKS.replace("cmd,", "loneliness,"), encoding="utf-8")
+    stderr = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_relative_risks", str(path), stderr=stderr)
+    assert (
+        "risks.csv: unknown condition 'loneliness': load its prevalence rates first."
+        in stderr.getvalue()
+    )
+    assert not RelativeRisk.objects.exists()
+
+
+@pytest.mark.django_db
+def test_risks_can_be_uploaded_from_the_data_page(
+    client, analyst, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from uploads.models import Upload
+
+    client.force_login(analyst)
+    response = client.post(
+        reverse("uploads:new"),
+        {
+            "kind": "relative_risks",
+            "file": SimpleUploadedFile("risks.csv", RISKS.encode()),
+        },
+    )
+    upload = Upload.objects.get()
+    assert response.status_code == 302 and upload.status == "checked", upload.plan["errors"]
+    with django_capture_on_commit_callbacks(execute=True):  # the task, in-process
+        client.post(reverse("uploads:confirm", args=[upload.pk]))
+    upload.refresh_from_db()
+    assert upload.status == "imported"
+    assert RelativeRisk.objects.filter(condition__code="cmd").count() == 5

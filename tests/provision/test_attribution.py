@@ -108,3 +108,23 @@ def test_population_for_chosen_pairs_matches_the_full_table():
     assert sorted(chosen.index) == [("S", "B"), ("T", "A"), ("T", "B"), ("T", "C")]
     for key, row in chosen.iterrows():
         assert row["population"] == full.loc[key, "population"]
+
+
+@pytest.mark.django_db
+def test_a_site_goes_to_a_real_2021_lsoa_before_a_synthetic_or_2011_one():
+    from shapely.geometry import shape
+
+    from needs.models import Area
+    from needs.selectors import small_area_at
+
+    demo = Area.objects.filter(level="lsoa21", is_synthetic=True).first()
+    point = shape(demo.geometry).representative_point()
+    assert small_area_at(lon=point.x, lat=point.y) == demo
+    older = Area.objects.create(
+        code="E01999998", name="Real 2011", level="lsoa11", geometry=demo.geometry
+    )
+    assert small_area_at(lon=point.x, lat=point.y) == older  # real before synthetic
+    newer = Area.objects.create(
+        code="E01999999", name="Real 2021", level="lsoa21", geometry=demo.geometry
+    )
+    assert small_area_at(lon=point.x, lat=point.y) == newer  # and 2021 before 2011

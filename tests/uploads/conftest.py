@@ -59,6 +59,7 @@ COMMANDS = {
     "rates": "import_rates",
     "services": "import_services",
     "projections": "import_projections",
+    "relative_risks": "import_relative_risks",
 }
 # Every table an import writes (and the record of the import): a refused or failed import
 # leaves each of these counts as it was.
