@@ -101,12 +101,16 @@ def test_risks_for_a_condition_not_in_the_catalogue_are_refused(tmp_path):
 
 @pytest.mark.django_db
 def test_risks_can_be_uploaded_from_the_data_page(
-    client, analyst, django_capture_on_commit_callbacks
+    client, analyst, django_capture_on_commit_callbacks, monkeypatch
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
     from uploads.models import Upload
+    from uploads.tasks import import_upload
+
+    # In this process even where Redis is configured (the worker tests cover the real worker).
+    monkeypatch.setattr(import_upload, "delay", lambda pk: import_upload.apply(args=(pk,)))
 
     client.force_login(analyst)
     response = client.post(
