@@ -25,10 +25,10 @@ PGCOPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
 BATCH = 5000
 CHUNK_ROWS = 500_000
 REBUILD_FROM = 200_000
-# Django field classes → (numpy big-endian dtype of the value, PostgreSQL byte width).
+# Django field classes → numpy big-endian dtype of the value, most specific first (the first
+# the field is an instance of wins: BigAutoField is a BigIntegerField).
 _BINARY = {
     models.BigIntegerField: ">i8",
-    models.ForeignKey: ">i8",  # BigAutoField primary keys
     models.PositiveSmallIntegerField: ">i2",
     models.SmallIntegerField: ">i2",
     models.PositiveIntegerField: ">i4",
@@ -41,15 +41,15 @@ Progress = Callable[[float], None]
 
 
 def _binary_dtype(field: models.Field) -> str:
+    if isinstance(field, models.ForeignKey):  # stored as the key it points to
+        return _binary_dtype(field.target_field)
     if isinstance(field, models.CharField):
         if field.max_length != 1:
             raise TypeError(f"{field.name}: only one-character text can be copied in binary.")
         return "S1"
     for kind, dtype in _BINARY.items():
-        if type(field) is kind or (kind is not models.ForeignKey and isinstance(field, kind)):
+        if isinstance(field, kind):
             return dtype
-    if isinstance(field, models.ForeignKey):
-        return _binary_dtype(field.target_field)
     raise TypeError(f"{field.name}: no binary COPY type for {type(field).__name__}.")
 
 

@@ -43,7 +43,7 @@ def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
     edition = str(frame["edition"].iloc[0])
     vintage = str(frame["vintage"].iloc[0])
     codes = frame["area_code"].unique().tolist()
-    level, _ = loaded_small_area_level(codes)
+    level = loaded_small_area_level(codes)
     if level is None:
         frame, level = _deprivation_to_other_vintage(plan, frame, vintage, options)
     if not plan.ok:
@@ -219,7 +219,8 @@ def plan_lookup(path: Path, *, name: str, options: ImportOptions) -> Plan:
 
 def _header(path: Path) -> set[str]:
     try:
-        first = path.open("rb").readline().decode("utf-8-sig", errors="replace")
+        with path.open("rb") as handle:
+            first = handle.readline().decode("utf-8-sig", errors="replace")
     except OSError:
         return set()
     return {column.strip().strip('"').lower() for column in first.split(",")}

@@ -39,11 +39,7 @@ from needs.plans import (
     from_result,
     loaded_small_area_level,
 )
-from needs.services import (
-    rates_write,
-    relative_risk_condition_errors,
-    relative_risks_write,
-)
+from needs.services import rates_write, relative_risks_write
 
 __all__ = ["ImportOptions", "Plan", "Progress"]
 
@@ -98,13 +94,13 @@ def _to_loaded_vintage(plan: Plan, frame: pd.DataFrame, vintage: str) -> tuple[p
     best-fit lookup to the vintage that is (splits share by Census 2021 population where loaded,
     else equally; merges add up). Returns the frame and the level."""
     codes = frame["area_code"].unique().tolist()
-    level, _ = loaded_small_area_level(codes)
+    level = loaded_small_area_level(codes)
     if level:
         return frame, level
     other = {"lsoa11": AreaLevel.LSOA21, "lsoa21": AreaLevel.LSOA11}.get(vintage)
     loaded_other = other and Area.objects.filter(level=other).exists()
     if not loaded_other:
-        return frame, vintage or AreaLevel.LSOA21  # unknown codes are reported by _area_ids
+        return frame, vintage or AreaLevel.LSOA21  # unknown codes are reported by area_ids_for
     lookup = best_fit_frame()
     if lookup.empty:
         plan.fail(
@@ -333,7 +329,10 @@ def plan_relative_risks(path: Path, *, name: str, options: ImportOptions) -> Pla
     if not plan.ok:
         return plan
     known = dict(Condition.objects.values_list("code", "id"))
-    unknown = relative_risk_condition_errors(parsed.rates, known, name)
+    unknown = [
+        f"{name}: unknown condition {code!r}: load its prevalence rates first."
+        for code in sorted(set(parsed.rates["condition_code"]) - set(known))
+    ]
     if unknown:
         plan.fail("Conditions", unknown)
         return plan

@@ -171,13 +171,12 @@ def best_fit_frame() -> pd.DataFrame:
     )
 
 
-def loaded_small_area_level(codes: list[str]) -> tuple[str | None, dict[str, int]]:
+def loaded_small_area_level(codes: list[str]) -> str | None:
+    """The small-area level (lsoa11 or lsoa21) most of these codes are loaded at, if any."""
     counts = dict(
         Area.objects.filter(level__in=SMALL_AREA_LEVELS, code__in=codes)
         .values_list("level")
         .annotate(n=Count("id"))
         .values_list("level", "n")
     )
-    if not counts:
-        return None, {}
-    return max(counts, key=counts.get), counts
+    return max(counts, key=counts.get) if counts else None

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from needs import columns as c
 from needs.importers import rates as rates_parser
-from needs.importers import relative_risks as risks_parser
 from needs.models import (
     MAX_AGE,
     Area,
@@ -248,31 +247,6 @@ def rates_write(*, rates: pd.DataFrame) -> int:
         for row in rates.itertuples(index=False)
     )
     return len(rates)
-
-
-@transaction.atomic
-def relative_risks_load(*, path: Path, name: str | None = None) -> int:
-    """Validate a relative-risk file, then replace those conditions' risks. Atomic."""
-    parsed = risks_parser.parse(path, name=name)
-    errors = list(parsed.errors)
-    known = dict(Condition.objects.values_list("code", "id"))
-    errors += relative_risk_condition_errors(parsed.rates, known, name or path.name)
-    if errors:
-        raise ImportRefused(errors, max(parsed.total_errors, len(errors)))
-    rows = relative_risks_write(risks=parsed.rates, condition_ids=known)
-    dataset_version_record(
-        kind=DatasetKind.RELATIVE_RISKS, path=path, name=name or path.name, rows=rows
-    )
-    return rows
-
-
-def relative_risk_condition_errors(
-    risks: pd.DataFrame, known: dict[str, int], label: str
-) -> list[str]:
-    return [
-        f"{label}: unknown condition {code!r}: load its prevalence rates first."
-        for code in sorted(set(risks.get("condition_code", [])) - set(known))
-    ]
 
 
 @transaction.atomic

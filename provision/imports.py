@@ -48,10 +48,11 @@ def plan_services(path: Path, *, name: str, options: ImportOptions) -> Plan:
             f"{len(outside)} site(s) lie outside every small area loaded here and are kept "
             f"without an area: {', '.join(outside[:20])}."
         )
-    keys = list(zip(frame["service_code"], frame["financial_year"], strict=True))
-    existing = sum(
-        Service.objects.filter(code=code, financial_year=year).exists() for code, year in keys
+    keys = set(zip(frame["service_code"], frame["financial_year"], strict=True))
+    held = Service.objects.filter(code__in=frame["service_code"].tolist()).values_list(
+        "code", "financial_year"
     )
+    existing = len(keys & set(held))
     plan.passed(
         "Sites placed", f"{sum(len(s) for s in placed):,} site(s) placed by point in polygon"
     )

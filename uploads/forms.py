@@ -35,15 +35,9 @@ class UploadForm(forms.Form):
         upload, kind = data.get("file"), KINDS.get(data.get("kind", ""))
         if upload is None or kind is None:
             return data
-        limit = settings.UPLOAD_MAX_BYTES
+        # Files over the size limit never get here: uploads.handlers stops them as they arrive.
         if upload.size == 0:
             self.add_error("file", f"{upload.name}: is empty (0 bytes); nothing was imported.")
-        elif upload.size > limit:
-            self.add_error(
-                "file",
-                f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(limit)} (set JSNA_UPLOAD_MAX_MB to change it).",
-            )
         if not upload.name.lower().endswith(kind.suffixes):
             self.add_error(
                 "file",

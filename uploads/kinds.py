@@ -2,12 +2,11 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from needs import geography_imports
 from needs import imports as needs_imports
 from needs.models import DatasetKind
-from needs.plans import ImportOptions, Plan
+from needs.plans import Plan
 from provision.imports import plan_services
 
 
@@ -21,9 +20,6 @@ class Kind:
     plan: Callable[..., Plan]
     takes_year: bool = False
     national_files: bool = False
-
-    def check(self, path: Path, *, name: str, options: ImportOptions) -> Plan:
-        return self.plan(path, name=name, options=options)
 
 
 KINDS: dict[str, Kind] = {

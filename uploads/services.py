@@ -20,7 +20,7 @@ from needs.models import DatasetVersion
 from needs.plans import ImportOptions, Plan, Progress
 from needs.services import ImportRefused, dataset_version_record, file_sha256
 from uploads.kinds import KINDS
-from uploads.models import Upload, UploadStatus
+from uploads.models import UPLOAD_FINISHED, Upload, UploadStatus
 
 log = logging.getLogger(__name__)
 PROGRESS_KEY = "upload-progress-{}"
@@ -46,10 +46,13 @@ def _same_file_note(kind: str, sha256: str) -> str:
     )
 
 
-def dataset_check(*, kind: str, path: Path, name: str, options: ImportOptions) -> Plan:
-    """Parse and check a file against the database; nothing is written."""
-    plan = KINDS[kind].check(path, name=name, options=options)
-    plan.same_file = _same_file_note(kind, file_sha256(path))
+def dataset_check(
+    *, kind: str, path: Path, name: str, options: ImportOptions, sha256: str = ""
+) -> Plan:
+    """Parse and check a file against the database; nothing is written. `sha256`: the file's
+    digest, where the caller has it already (a large file is hashed once)."""
+    plan = KINDS[kind].plan(path, name=name, options=options)
+    plan.same_file = _same_file_note(kind, sha256 or file_sha256(path))
     return plan
 
 
@@ -67,13 +70,20 @@ def dataset_import(
     Raises ImportRefused (nothing written) if the file has errors."""
     report = progress or (lambda share, step: None)
     report(0.0, "Reading and checking the file")
-    plan = dataset_check(kind=kind, path=path, name=name, options=options)
+    digest = file_sha256(path)
+    plan = dataset_check(kind=kind, path=path, name=name, options=options, sha256=digest)
     if not plan.ok:
         raise ImportRefused(plan.errors, plan.total_errors)
     with transaction.atomic():
         rows = plan.write(lambda share, step: report(0.3 + 0.65 * share, step))
         version = dataset_version_record(
-            kind=kind, path=path, name=name, rows=rows, user=user, warnings=plan.warnings
+            kind=kind,
+            path=path,
+            name=name,
+            rows=rows,
+            user=user,
+            warnings=plan.warnings,
+            sha256=digest,
         )
     report(1.0, "Imported")
     return plan, version
@@ -95,7 +105,13 @@ def upload_create(
     upload.file.save(Path(uploaded.name).name, uploaded, save=False)
     path = Path(upload.file.path)
     upload.sha256 = file_sha256(path)
-    plan = dataset_check(kind=kind, path=path, name=upload.original_name, options=_options(options))
+    plan = dataset_check(
+        kind=kind,
+        path=path,
+        name=upload.original_name,
+        options=_options(options),
+        sha256=upload.sha256,
+    )
     upload.plan = plan.as_dict()
     upload.status = UploadStatus.CHECKED if plan.ok else UploadStatus.REFUSED
     if not plan.ok:
@@ -184,11 +200,7 @@ def _finish(upload: Upload, status: str, *, error: str = "", step: str = "") -> 
 
 def upload_progress(*, upload: Upload) -> dict[str, object]:
     live = cache.get(PROGRESS_KEY.format(upload.pk)) or {}
-    finished = upload.status in (
-        UploadStatus.REFUSED,
-        UploadStatus.IMPORTED,
-        UploadStatus.FAILED,
-    )
+    finished = upload.status in UPLOAD_FINISHED
     return {
         "status": upload.status,
         "status_label": upload.get_status_display(),
