@@ -20,7 +20,6 @@ import cProfile
 import io
 import itertools
 import json
-import os
 import pstats
 import sys
 import time
@@ -32,21 +31,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jsna_bench")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="jsna.settings",
-    DATABASE_URL=DATABASE_URL,
-    SECRET_KEY="bench-only-not-a-deployment-secret-key-0123456789",
-    REDIS_URL="",
-    JSNA_IGNORE_DOTENV="1",
-)
 
-import django  # noqa: E402
+from bench import common
+from bench.common import peak_mb
 
-from bench import common  # noqa: E402
-from bench.common import peak_mb  # noqa: E402
-
-django.setup()
+DATABASE_URL = common.django_setup("jsna_bench")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402

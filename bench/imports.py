@@ -45,23 +45,11 @@ import pandas as pd
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jsna_bench_imports"
-)
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="jsna.settings",
-    DATABASE_URL=DATABASE_URL,
-    SECRET_KEY="bench-only-not-a-deployment-secret-key-0123456789",
-    REDIS_URL="",
-    JSNA_IGNORE_DOTENV="1",
-)
 
-import django  # noqa: E402
+from bench import common
+from bench.common import peak_mb
 
-from bench import common  # noqa: E402
-from bench.common import peak_mb  # noqa: E402
-
-django.setup()
+DATABASE_URL = common.django_setup("jsna_bench_imports")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
@@ -80,7 +68,7 @@ FILE_NAME = f"population_mid{YEAR}_lsoa21_long.csv"
 CHUNK_LSOAS = 2_000  # the file is written this many LSOAs (364,000 rows) at a time
 SLOW_SQL = 0.05  # statements at least this slow are listed
 DELETE = "delete the rows replaced (plan.write starts)"
-RECORD = "record the DatasetVersion (SHA-256 again), commit"
+RECORD = "record the DatasetVersion, commit"
 
 
 def lsoa_codes() -> list[str]:
@@ -196,7 +184,7 @@ class Recorder:
             try:
                 return parse(*args, **kwargs)
             finally:
-                self.mark("check codes, sort, plan; file SHA-256 (plan_population, dataset_check)")
+                self.mark("check codes, plan; file SHA-256 (plan_population, dataset_import)")
 
         def timed_copy_frame(*args: object, **kwargs: object) -> int:
             self.mark("copy_frame: set-up")

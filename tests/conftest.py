@@ -10,6 +10,7 @@ from gapanalysis.models import AnalysisRun
 from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from jsna.services import demo_load
+from uploads.models import Upload, UploadStatus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -39,6 +40,19 @@ def finished_run(db, django_capture_on_commit_callbacks) -> AnalysisRun:
     analysis_execute(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+@pytest.fixture
+def checked_upload(analyst) -> Upload:
+    """An upload whose checks passed, waiting for confirmation (no file behind it)."""
+    return Upload.objects.create(
+        kind="rates",
+        original_name="rates.csv",
+        size=1,
+        sha256="0" * 64,
+        status=UploadStatus.CHECKED,
+        created_by=analyst,
+    )
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.urls import reverse
 from gapanalysis.models import AnalysisRun, Norm
 from needs.models import PopulationEstimate
 from provision.models import Service
-from uploads.models import Upload, UploadStatus
+from uploads.models import Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +24,6 @@ INTERVAL = (
     "the range within which the true figure is likely to lie, given the sampling error of the "
     "survey the rate comes from"
 )
-
-
-@pytest.fixture
-def an_upload(analyst) -> Upload:
-    return Upload.objects.create(
-        kind="rates",
-        original_name="rates.csv",
-        size=1,
-        sha256="0" * 64,
-        status=UploadStatus.CHECKED,
-        created_by=analyst,
-    )
 
 
 # --- reading pages --------------------------------------------------------------------------------
@@ -198,10 +186,10 @@ def trails(run: AnalysisRun, upload: Upload) -> list[tuple[str, str, list[str]]]
 
 
 def test_every_page_but_home_has_breadcrumbs_home_section_page(
-    client, request, finished_run, an_upload
+    client, request, finished_run, checked_upload
 ):
     problems = []
-    for persona, url, trail in trails(finished_run, an_upload):
+    for persona, url, trail in trails(finished_run, checked_upload):
         body = page(client, request.getfixturevalue(persona), url)
         found = breadcrumb_trail(body)
         if found != ["Home", *trail]:
@@ -376,9 +364,9 @@ def test_norms_give_their_capacity_unit_in_words(client, commissioner):
 # --- dates and numbers ----------------------------------------------------------------------------
 
 
-def test_no_page_shows_an_iso_date(client, request, finished_run, an_upload):
+def test_no_page_shows_an_iso_date(client, request, finished_run, checked_upload):
     urls = [("commissioner", reverse("home"))] + [
-        (p, u) for p, u, _ in trails(finished_run, an_upload)
+        (p, u) for p, u, _ in trails(finished_run, checked_upload)
     ]
     for persona, url in urls:
         text = visible_text(page(client, request.getfixturevalue(persona), url))
@@ -386,7 +374,7 @@ def test_no_page_shows_an_iso_date(client, request, finished_run, an_upload):
 
 
 def test_dates_are_written_the_british_way_where_they_are_shown(
-    client, commissioner, finished_run, an_upload
+    client, commissioner, finished_run, checked_upload
 ):
     for url in (
         reverse("home"),
@@ -394,7 +382,7 @@ def test_dates_are_written_the_british_way_where_they_are_shown(
         reverse("gapanalysis:run_detail", args=[finished_run.pk]),
         reverse("gapanalysis:run_compare"),
         reverse("uploads:list"),
-        reverse("uploads:detail", args=[an_upload.pk]),
+        reverse("uploads:detail", args=[checked_upload.pk]),
     ):
         text = visible_text(page(client, commissioner, url))
         assert BRITISH_DATE_TIME.search(text), url
@@ -430,11 +418,11 @@ def test_coverage_by_group_is_a_percentage(client, commissioner, finished_run):
 
 
 def test_tables_forms_frames_and_headings_follow_the_basics(
-    client, request, finished_run, an_upload
+    client, request, finished_run, checked_upload
 ):
     problems = []
     for persona, url in [("analyst", reverse("home"))] + [
-        (p, u) for p, u, _ in trails(finished_run, an_upload)
+        (p, u) for p, u, _ in trails(finished_run, checked_upload)
     ]:
         body = page(client, request.getfixturevalue(persona), url)
         main = body.split('id="maincontent"')[1]

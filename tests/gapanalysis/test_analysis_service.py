@@ -140,11 +140,12 @@ RISKS = """condition_code,imd_quintile,relative_risk,source,source_year,source_u
 def test_a_run_adjusted_for_deprivation_keeps_the_total_and_says_so(
     django_capture_on_commit_callbacks, tmp_path
 ):
-    from needs.services import relative_risks_load
+    from needs.plans import ImportOptions
+    from uploads.services import dataset_import
 
     path = tmp_path / "risks.csv"
     path.write_text(RISKS.format(code="cmd"), encoding="utf-8")
-    relative_risks_load(path=path)
+    dataset_import(kind="relative_risks", path=path, name=path.name, options=ImportOptions())
     plain = executed_run(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=False):
         run = analysis_start(user=None, norm_codes=[TT], adjust_for_deprivation=True)

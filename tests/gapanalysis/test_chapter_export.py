@@ -14,7 +14,6 @@ from docx import Document
 from gapanalysis.chapter import SECTIONS
 from gapanalysis.exports import ExportRefused, chapter_template_save, export_execute, render_chapter
 from gapanalysis.models import ChapterExport
-from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +21,8 @@ ALL = [key for key, _ in SECTIONS]
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
-        run = analysis_start(user=None)
-    analysis_claim(run_id=run.pk)
-    analysis_execute(run_id=run.pk)
-    run.refresh_from_db()
-    return run
+def run(finished_run):
+    return finished_run
 
 
 def docx_of(run) -> Document:

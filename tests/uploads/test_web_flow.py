@@ -433,19 +433,6 @@ def test_the_downloaded_services_template_imports_as_it_is(client, analyst, tmp_
 # --- roles ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def some_upload(analyst, tmp_path) -> Upload:
-    """A checked upload, waiting for confirmation."""
-    return Upload.objects.create(
-        kind="rates",
-        original_name="rates.csv",
-        size=1,
-        sha256="0" * 64,
-        status=UploadStatus.CHECKED,
-        created_by=analyst,
-    )
-
-
 def analyst_only(upload: Upload, version: DatasetVersion) -> list[tuple[str, str]]:
     return [
         ("get", reverse("uploads:new")),
@@ -467,46 +454,46 @@ def readable(upload: Upload) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("persona", ["commissioner", "jsna_manager", "outsider"])
 def test_only_analysts_upload_confirm_retire_and_download_templates(
-    client, request, persona, some_upload
+    client, request, persona, checked_upload
 ):
     client.force_login(request.getfixturevalue(persona))
     version = DatasetVersion.objects.filter(retired_at__isnull=True).first()
-    for method, url in analyst_only(some_upload, version):
+    for method, url in analyst_only(checked_upload, version):
         assert getattr(client, method)(url).status_code == 403, (method, url)
-    some_upload.refresh_from_db()
+    checked_upload.refresh_from_db()
     version.refresh_from_db()
-    assert some_upload.status == UploadStatus.CHECKED and version.retired_at is None
+    assert checked_upload.status == UploadStatus.CHECKED and version.retired_at is None
 
 
 @pytest.mark.parametrize("persona", ["commissioner", "jsna_manager"])
 def test_readers_see_the_data_page_and_uploads_without_the_buttons(
-    client, request, persona, some_upload
+    client, request, persona, checked_upload
 ):
     client.force_login(request.getfixturevalue(persona))
-    for method, url in readable(some_upload):
+    for method, url in readable(checked_upload):
         assert getattr(client, method)(url).status_code == 200, url
     listing = text(client.get(reverse("uploads:list")))
     assert "Dataset versions" in listing and "rates.csv" in listing
     assert "Upload a file" not in listing and "Retire" not in listing
-    assert confirm_button(some_upload) not in text(
-        client.get(reverse("uploads:detail", args=[some_upload.pk]))
+    assert confirm_button(checked_upload) not in text(
+        client.get(reverse("uploads:detail", args=[checked_upload.pk]))
     )
 
 
-def test_someone_without_a_role_sees_no_uploads(client, outsider, some_upload):
+def test_someone_without_a_role_sees_no_uploads(client, outsider, checked_upload):
     client.force_login(outsider)
-    for method, url in readable(some_upload):
+    for method, url in readable(checked_upload):
         assert getattr(client, method)(url).status_code == 403, url
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(client, some_upload):
+def test_signed_out_visitors_are_sent_to_sign_in(client, checked_upload):
     version = DatasetVersion.objects.first()
-    for method, url in analyst_only(some_upload, version) + readable(some_upload):
+    for method, url in analyst_only(checked_upload, version) + readable(checked_upload):
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login") + "?next="), url
-    some_upload.refresh_from_db()
-    assert some_upload.status == UploadStatus.CHECKED
+    checked_upload.refresh_from_db()
+    assert checked_upload.status == UploadStatus.CHECKED
 
 
 def test_an_analyst_sees_the_upload_and_retire_buttons(client, analyst):
@@ -546,11 +533,11 @@ def test_retiring_twice_keeps_the_first_date(client, analyst):
     assert version.retired_at == first
 
 
-def test_retire_and_confirm_refuse_get(client, analyst, some_upload):
+def test_retire_and_confirm_refuse_get(client, analyst, checked_upload):
     client.force_login(analyst)
     version = DatasetVersion.objects.first()
     assert client.get(reverse("uploads:version_retire", args=[version.pk])).status_code == 405
-    assert client.get(reverse("uploads:confirm", args=[some_upload.pk])).status_code == 405
+    assert client.get(reverse("uploads:confirm", args=[checked_upload.pk])).status_code == 405
 
 
 def test_confirming_twice_imports_once(client, analyst, tmp_path):
