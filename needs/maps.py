@@ -4,6 +4,10 @@ Every script and stylesheet the map document loads is passed in (`MapAssets`), s
 them from its own static files and the maps work with no internet access. Tiles are optional.
 Palettes are ColorBrewer schemes marked colour-blind safe. Every string that reaches the map
 (names come from users' uploads) is HTML-escaped before folium sees it.
+
+No data string is ever written into the map's JavaScript source: folium writes a `tooltip=` text
+into a template literal, where `${…}` runs and a back-tick ends it. Every name travels as a GeoJSON
+feature property instead (JSON, escaped for a script by folium's `tojson`), and fixed code shows it.
 """
 
 import html
@@ -17,6 +21,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 from folium.plugins import MarkerCluster
+from folium.utilities import JsCode
 
 # ColorBrewer (Brewer, Penn State) sequential Blues, 5 classes: colour-blind safe.
 BLUES_5 = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -34,6 +39,13 @@ CATEGORY_COLOURS = (
 )  # fmt: skip
 FILL_COLUMN = "_fill"
 NAME_COLUMN = "unit_name"  # every map's units carry their display name here
+TOOLTIP_COLUMN = "tooltip"  # a site's HTML-escaped hover text, as a GeoJSON property
+# Binds each site's tooltip from its own feature's properties. Fixed code: it holds no data, so
+# a name can never become script; Leaflet shows the (HTML-escaped) property as the tooltip.
+BIND_SITE_TOOLTIP = JsCode(
+    "function (feature, layer) {"
+    f" layer.bindTooltip(feature.properties.{TOOLTIP_COLUMN}, {{sticky: true}}); }}"
+)
 
 
 @dataclass(frozen=True)
@@ -149,14 +161,42 @@ def _polygon_document(
 
 
 def _sites_layer(fmap: folium.Map, sites: pd.DataFrame) -> None:
-    layer = folium.FeatureGroup(name="Service sites")
-    for lon, lat, label in sites[["lon", "lat", "label"]].itertuples(index=False):
-        folium.CircleMarker(
-            location=[lat, lon], radius=5, color="#000000", weight=2, fill=True,
-            fill_color="#ffffff", fill_opacity=1, tooltip=html.escape(label),
-        ).add_to(layer)  # fmt: skip
-    layer.add_to(fmap)
+    _points_layer(
+        sites["lon"], sites["lat"], sites["label"],
+        fills=["#ffffff"] * len(sites), name="Service sites", radius=5, color="#000000", weight=2,
+    ).add_to(fmap)  # fmt: skip
     folium.LayerControl(collapsed=False).add_to(fmap)
+
+
+def _points_layer(
+    lon: pd.Series,
+    lat: pd.Series,
+    text: pd.Series,
+    *,
+    fills: Sequence[str],
+    name: str,
+    radius: int,
+    fill_opacity: float = 1.0,
+    control: bool = True,
+    **path: object,
+) -> folium.GeoJson:
+    """Circles as one GeoJSON layer: their hover text and fill colours are feature properties."""
+    features = gpd.GeoDataFrame(
+        {
+            FILL_COLUMN: list(fills),
+            TOOLTIP_COLUMN: [html.escape(str(t)) for t in text],
+        },
+        geometry=gpd.points_from_xy(lon.astype(float), lat.astype(float)),
+        crs="EPSG:4326",
+    )
+    return folium.GeoJson(
+        features.to_json(),
+        name=name,
+        control=control,
+        marker=folium.CircleMarker(radius=radius, fill=True, fill_opacity=fill_opacity, **path),
+        style_function=lambda feature: {"fillColor": feature["properties"][FILL_COLUMN]},
+        on_each_feature=BIND_SITE_TOOLTIP,
+    )
 
 
 def _escaped(units: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
@@ -273,18 +313,13 @@ def points_map(
     cluster = MarkerCluster(name="Service sites")
     cluster.default_js = list(assets.cluster_scripts)
     cluster.default_css = list(assets.cluster_stylesheets)
-    for lon, lat, group, popup in points[["lon", "lat", "group", "popup"]].itertuples(index=False):
-        folium.CircleMarker(
-            location=[lat, lon],
-            radius=8,
-            color="#212b32",
-            weight=1,
-            fill=True,
-            fill_color=colours[group],
-            fill_opacity=0.9,
-            # A tooltip, not a popup: folium's popups need jQuery, which these maps do not load.
-            tooltip=html.escape(popup),
-        ).add_to(cluster)
+    # Tooltips, not popups: folium's popups need jQuery, which these maps do not load.
+    if not points.empty:
+        _points_layer(
+            points["lon"], points["lat"], points["popup"],
+            fills=[colours[group] for group in points["group"]], name="Service sites", radius=8,
+            color="#212b32", weight=1, fill_opacity=0.9, control=False,
+        ).add_to(cluster)  # fmt: skip
     cluster.add_to(fmap)
     legend = Classes(breaks=(), colours=tuple(colours.values()), labels=tuple(colours))
     fmap.get_root().html.add_child(Element(_legend_html(title, legend, caption)))
