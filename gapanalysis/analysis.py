@@ -15,7 +15,7 @@ from django.conf import settings
 from gapanalysis import compute, run_maps, statements
 from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
-from needs import estimates, estimation, map_documents, maps
+from needs import conservation, estimates, estimation, localities, map_documents, maps
 from needs import selectors as needs_selectors
 from needs.labels import SYNTHETIC_LABEL
 from needs.models import MAX_AGE
@@ -44,14 +44,15 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     norms = list(run.norms.select_related("condition").order_by("code"))
     on_progress(10, "Loading population, rates and localities")
     population, rates, membership = _need_inputs(run, norms)
+    residents = _residents(run, population, membership)
     on_progress(25, "Estimating need")
     small, deprivation_note = _estimate(run, norms, population, rates)
-    small = small[small[c.AREA_CODE].isin(membership[c.AREA_CODE])]
     on_progress(45, "Attributing provision to small areas")
     financial_year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
     services, service_norms, attributed = _provision(norms, population, financial_year or "")
     on_progress(60, "Setting need against provision")
     tables = _gap_tables(run, norms, small, membership, attributed, service_norms)
+    _check_levels_agree(tables)
     on_progress(70, "Writing the unmet-need statements and equality breakdowns")
     texts = _statements(run, norms, tables[ResultLevel.LOCALITY])
     groups = _equality(norms, population, rates, services, tables[ResultLevel.WHOLE_AREA])
@@ -64,8 +65,46 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
         statements=texts,
         groups=groups,
         inputs=_pinned_inputs(run, norms, population, rates, services, financial_year)
-        | {"deprivation_adjustment": deprivation_note or "not adjusted for deprivation"},
+        | {
+            "deprivation_adjustment": deprivation_note or "not adjusted for deprivation",
+            "residents": residents,
+        },
     )
+
+
+def _residents(run: AnalysisRun, population: pd.DataFrame, membership: pd.DataFrame) -> dict:
+    """Residents in small areas, localities and the whole area agree, or the run stops."""
+    try:
+        counted = conservation.residents_check(
+            population, membership, scheme=run.locality_scheme.name
+        )
+    except conservation.ResidentsLost as error:
+        raise AnalysisInputError(str(error)) from error
+    coverage = needs_selectors.population_coverage(year=run.year)
+    incomplete = (
+        f"Incomplete population year: mid-{run.year} leaves {coverage['missing']:,} of the "
+        "area's 2021 LSOAs out (imported at the analyst's word), so these figures do not cover "
+        "the whole area."
+        if coverage["missing"]
+        else ""
+    )
+    return counted.as_dict() | {"incomplete": incomplete}
+
+
+def _check_levels_agree(tables: dict[str, pd.DataFrame]) -> None:
+    """People at risk summed over small areas, localities and the whole area agree per norm."""
+    sums = {
+        level: table.groupby(compute.NORM_CODE)[c.POPULATION].sum()
+        for level, table in tables.items()
+    }
+    for norm_code, small in sums[ResultLevel.SMALL_AREA].items():
+        locality = float(sums[ResultLevel.LOCALITY].get(norm_code, 0.0))
+        whole = float(sums[ResultLevel.WHOLE_AREA].get(norm_code, 0.0))
+        if not conservation.totals_agree(float(small), locality, whole):
+            raise AnalysisInputError(
+                f"People counted for {norm_code} disagree between levels: {small:,.1f} in small "
+                f"areas, {locality:,.1f} in localities, {whole:,.1f} in the whole area."
+            )
 
 
 def _estimate(
@@ -92,9 +131,14 @@ def _need_inputs(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     if not norms:
         raise AnalysisInputError("The run has no norms to set need against: choose at least one.")
-    population = needs_selectors.population_frame(year=run.year)
+    # The whole area the scheme's localities lie in: its residents must all be in a locality.
+    area_codes = needs_selectors.scheme_area_codes(scheme=run.locality_scheme)
+    population = needs_selectors.population_frame(year=run.year, codes=area_codes)
     if population.empty:
-        raise AnalysisInputError(f"No population estimates are loaded for {run.year}.")
+        raise AnalysisInputError(
+            f"No population estimates are loaded for {run.year} in the area of "
+            f"{run.locality_scheme.name!r}."
+        )
     conditions = [norm.condition for norm in norms]
     rates = needs_selectors.rates_frame_for(conditions=conditions)
     missing = sorted({x.name for x in conditions} - _names_with_rates(rates, conditions))
@@ -136,7 +180,8 @@ def _provision(
         )
     except attribution.AttributionError as error:
         raise AnalysisInputError(str(error)) from error
-    return services, service_norms, attributed
+    counted = services[c.SERVICE_CODE].isin(attributed[c.SERVICE_CODE])  # not another area's
+    return services[counted], service_norms, attributed
 
 
 def _gap_tables(
@@ -170,7 +215,10 @@ def _gap_tables(
         ),
         ResultLevel.WHOLE_AREA: (
             estimation.aggregate_to_whole_area(small).assign(
-                **{compute.UNIT_CODE: WHOLE_AREA_CODE, UNIT_NAME: run.locality_scheme.name}
+                **{
+                    compute.UNIT_CODE: WHOLE_AREA_CODE,
+                    UNIT_NAME: localities.place_name(scheme=run.locality_scheme),
+                }
             ),
             membership.assign(**{compute.UNIT_CODE: WHOLE_AREA_CODE}),
         ),

@@ -9,9 +9,9 @@ from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
 from gapanalysis.models import AnalysisRun, GapResult, Norm
 from gapanalysis.pages import equality_by_deprivation
 from needs import columns as c
-from needs import maps
+from needs import localities, maps
 from needs import selectors as needs_selectors
-from needs.estimates import need_estimates
+from needs.estimates import NeedUnavailable, need_estimates
 from needs.labels import SYNTHETIC_LABEL
 from needs.need_maps import people
 from provision import baseline, finance
@@ -83,13 +83,16 @@ def _summary(run: AnalysisRun) -> Section:
 
 
 def _population(run: AnalysisRun) -> Section:
-    population = needs_selectors.population_frame(year=run.year)
+    population = needs_selectors.population_frame(
+        year=run.year, codes=needs_selectors.scheme_area_codes(scheme=run.locality_scheme)
+    )
     total = population[c.COUNT].sum()
     bands = [(0, 15), (16, 64), (65, 90)]
     shares = [population.loc[population[c.AGE].between(lo, hi), c.COUNT].sum() / total
               for lo, hi in bands]  # fmt: skip
     text = (
-        f"{people(total)} people lived in {run.locality_scheme.name} in {run.year}: "
+        f"{people(total)} people lived in "
+        f"{localities.place_name(scheme=run.locality_scheme)} in {run.year}: "
         f"{shares[0]:.0%} aged under 16, {shares[1]:.0%} aged 16 to 64 and {shares[2]:.0%} aged "
         "65 and over."
     )
@@ -272,11 +275,21 @@ def _projections(run: AnalysisRun, norms: list[Norm]) -> Section:
     shown = [run.year, *sorted({years[len(years) // 2], years[-1]})]
     conditions = [norm.condition for norm in norms]
     rows = []
-    for condition in conditions:  # a handful: one row each
-        totals = []
-        for year in shown:
-            estimate = need_estimates(year=year, scheme=run.locality_scheme, conditions=[condition])
-            totals.append(float(estimate.whole_area[c.EXPECTED_CASES].iloc[0]))
+    try:
+        projected = {
+            (condition.code, year): need_estimates(
+                year=year, scheme=run.locality_scheme, conditions=[condition]
+            )
+            for condition in conditions  # a handful of conditions and three years
+            for year in shown
+        }
+    except NeedUnavailable as error:  # e.g. projections for another area only: say so
+        return Section("projections", TITLES["projections"], [f"Not shown: {error}"])
+    for condition in conditions:
+        totals = [
+            float(projected[condition.code, year].whole_area[c.EXPECTED_CASES].iloc[0])
+            for year in shown
+        ]
         change = totals[-1] / totals[0] - 1 if totals[0] else float("nan")
         rows.append([condition.name, *[people(t) for t in totals], f"{change:+.0%}"])
     table = Table(
@@ -338,9 +351,17 @@ def _sources(run: AnalysisRun) -> Section:
         f"Services: financial year {inputs.get('financial_year')}, "
         f"{len(inputs.get('service_codes', []))} services counted towards the ambitions.",
         f"Localities: {inputs.get('locality_scheme')}.",
+        *_residents_lines(inputs),
         f"Analysis run {run.pk}, finished {timezone.localtime(run.finished_at):%-d %B %Y %H:%M}.",
     ]
     return Section("sources", TITLES["sources"], bullets=bullets)
+
+
+def _residents_lines(inputs: dict) -> list[str]:
+    """Nobody is lost: the residents sentence the run checked, and any incompleteness."""
+    residents = inputs.get("residents") or {}
+    lines = [_sentence(residents["sentence"])] if residents.get("sentence") else []
+    return lines + ([residents["incomplete"]] if residents.get("incomplete") else [])
 
 
 def _limitations(run: AnalysisRun) -> Section:

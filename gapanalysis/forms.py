@@ -1,8 +1,10 @@
-"""Analysts' local norms."""
+"""Analysts' local norms, and the choices of a new analysis run."""
 
 from django import forms
 
 from gapanalysis.models import Norm
+from needs.localities import default_scheme
+from needs.models import LocalityScheme
 from provision.models import SERVICE_TYPES, CapacityUnit
 
 
@@ -37,3 +39,32 @@ class NormForm(forms.ModelForm):
             kind = type(field.widget).__name__
             css = "nhsuk-select" if "Select" in kind else "nhsuk-input"
             field.widget.attrs.setdefault("class", css)
+
+
+class RunStartForm(forms.Form):
+    """The localities a run gives its figures for (the ambitions and the deprivation adjustment
+    are read by the view as before). Without a choice, the default scheme: the districts."""
+
+    scheme = forms.ModelChoiceField(
+        label="Localities",
+        queryset=LocalityScheme.objects.order_by("pk"),
+        required=False,
+        empty_label=None,
+        help_text="The areas the results are given for: the lookup's districts, MSOAs or wards, "
+        "or localities you uploaded.",
+        widget=forms.Select(
+            attrs={
+                "class": "nhsuk-select",
+                "id": "run-scheme",
+                "aria-describedby": "run-scheme-hint",
+            }
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        default = default_scheme()
+        self.fields["scheme"].initial = default.pk if default else None
+
+    def clean_scheme(self) -> LocalityScheme | None:
+        return self.cleaned_data["scheme"] or default_scheme()

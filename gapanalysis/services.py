@@ -96,7 +96,7 @@ def analysis_start(
     scheme = scheme or needs_selectors.default_locality_scheme()
     if scheme is None:
         raise AnalysisStartError(NO_SCHEME)
-    year = year or needs_selectors.latest_population_year()
+    year = year or needs_selectors.latest_population_year(scheme=scheme)
     if year is None:
         raise AnalysisStartError(NO_POPULATION)
     with transaction.atomic():

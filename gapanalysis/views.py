@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gapanalysis import exports, pages, selectors
 from gapanalysis.chapter import SECTIONS
-from gapanalysis.forms import NormForm
+from gapanalysis.forms import NormForm, RunStartForm
 from gapanalysis.models import FINISHED, AnalysisRun, ChapterExport, ExportFormat, ResultLevel
 from gapanalysis.services import (
     AnalysisStartError,
@@ -27,7 +27,12 @@ from needs.map_documents import map_response
 def latest_map(request: HttpRequest) -> HttpResponse:
     runs_fail_stale()
     run = selectors.latest_succeeded_run()
-    context = {"run": run, "latest": selectors.latest_run(), "all_norms": selectors.all_norms()}
+    context = {
+        "run": run,
+        "latest": selectors.latest_run(),
+        "all_norms": selectors.all_norms(),
+        "run_form": RunStartForm(),
+    }
     if run is not None:
         norms = selectors.run_norms(run=run)
         chosen = next((n for n in norms if n.code == request.GET.get("norm")), norms[0])
@@ -92,10 +97,15 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("gapanalysis.add_analysisrun", raise_exception=True)
 def run_start(request: HttpRequest) -> HttpResponse:
     codes = request.POST.getlist("norms") or None
+    form = RunStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("scheme", ["Check the choices."])))
+        return redirect("gapanalysis:latest_map")
     try:
         run = analysis_start(
             user=request.user,
             norm_codes=codes,
+            scheme=form.cleaned_data["scheme"],
             adjust_for_deprivation=request.POST.get("adjust_for_deprivation") == "on",
         )
     except AnalysisStartError as error:

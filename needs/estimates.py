@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from needs import columns as c
-from needs import deprivation, estimation, projection
+from needs import conservation, deprivation, estimation, projection
 from needs import selectors as needs_selectors
 from needs.models import MAX_AGE, Condition, LocalityScheme
 
@@ -42,11 +42,21 @@ def need_estimates(
     conditions: list[Condition],
     adjust_for_deprivation: bool = False,
 ) -> NeedEstimates:
-    base_year = needs_selectors.latest_population_year()
+    base_year = needs_selectors.latest_population_year(scheme=scheme)
     if base_year is None:
-        raise NeedUnavailable("No population estimates are loaded yet.")
+        raise NeedUnavailable(
+            f"No population year covers the whole area of {scheme.name!r} yet: load the "
+            "population estimates (Data page)."
+        )
     year = year or base_year
-    population = needs_selectors.population_frame(year=base_year)
+    population = needs_selectors.population_frame(
+        year=base_year, codes=needs_selectors.scheme_area_codes(scheme=scheme)
+    )
+    membership = needs_selectors.locality_membership_frame(scheme=scheme)
+    try:  # nobody is lost: every resident of the area is in a locality of the scheme
+        conservation.residents_check(population, membership, scheme=scheme.name)
+    except conservation.ResidentsLost as error:
+        raise NeedUnavailable(str(error)) from error
     codes, _, people = estimation.population_array(population, max_age=MAX_AGE)
     people = _for_year(people, codes, base_year=base_year, year=year)
     rates = needs_selectors.rates_frame_for(conditions=conditions)
@@ -61,8 +71,6 @@ def need_estimates(
     residents = people.sum(axis=(1, 2))  # (area, year): everyone, for "per 1,000 residents"
     measures[c.RESIDENTS] = np.repeat(residents[:, None, :], len(arrays.conditions), axis=1)
     small = estimation.measures_frame(codes, arrays.conditions, np.array([year]), measures)
-    membership = needs_selectors.locality_membership_frame(scheme=scheme)
-    small = small[small[c.AREA_CODE].isin(membership[c.AREA_CODE])]
     names = needs_selectors.area_names_frame(codes=list(small[c.AREA_CODE].unique()))
     return NeedEstimates(
         year=year,

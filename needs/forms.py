@@ -22,7 +22,8 @@ class NeedQueryForm(forms.Form):
         self.fields["condition"].queryset = Condition.objects.filter(code__in=codes).order_by(
             "group", "name"
         )
-        base = selectors.latest_population_year()
+        scheme = selectors.default_locality_scheme()
+        base = selectors.latest_population_year(scheme=scheme) if scheme else None
         years = [base] if base else []
         years += [y for y in selectors.projection_years() if base and y > base]
         self.fields["year"].choices = [

@@ -10,20 +10,27 @@ import pandas as pd
 
 from needs.importers import boundaries as boundaries_parser
 from needs.importers import imd, lookups
-from needs.importers.tables import Parsed, read_csv
-from needs.models import SMALL_AREA_LEVELS, Area, AreaLevel, Deprivation, LsoaBestFit
+from needs.importers.tables import Parsed
+from needs.locality_imports import lookup_schemes, lookup_schemes_changes, lookup_schemes_write
+from needs.models import (
+    ANALYSIS_LEVEL,
+    Area,
+    AreaLevel,
+    Deprivation,
+    LsoaBestFit,
+)
 from needs.plans import (
+    NO_BEST_FIT,
     ImportOptions,
     Plan,
     Progress,
     area_ids_for,
     best_fit_frame,
+    file_vintage,
     from_parsed,
     from_result,
     listed,
-    loaded_small_area_level,
 )
-from needs.services import locality_scheme_replace
 
 # --- deprivation ------------------------------------------------------------------------------
 
@@ -42,10 +49,9 @@ def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
     frame = parsed.frame
     edition = str(frame["edition"].iloc[0])
     vintage = str(frame["vintage"].iloc[0])
-    codes = frame["area_code"].unique().tolist()
-    level = loaded_small_area_level(codes)
-    if level is None:
-        frame, level = _deprivation_to_other_vintage(plan, frame, vintage, options)
+    level = ANALYSIS_LEVEL
+    if file_vintage(frame["area_code"].unique().tolist(), vintage) != ANALYSIS_LEVEL:
+        frame = _deprivation_to_analysis_geography(plan, frame, options)
     if not plan.ok:
         return plan
     frame = area_ids_for(plan, frame, levels=(level,), what="LSOA", options=options)
@@ -84,19 +90,19 @@ def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
     return plan
 
 
-def _deprivation_to_other_vintage(
-    plan: Plan, frame: pd.DataFrame, vintage: str, options: ImportOptions
-) -> tuple[pd.DataFrame, str]:
-    """Ranks are not counts: an unchanged or split LSOA passes its rank and decile to its
-    successors; merged and complex ones get none (listed as a warning). Codes the lookup does
-    not know are refused (or, for national files, skipped with a warning), never dropped."""
-    other = {"lsoa11": AreaLevel.LSOA21, "lsoa21": AreaLevel.LSOA11}[vintage]
+def _deprivation_to_analysis_geography(
+    plan: Plan, frame: pd.DataFrame, options: ImportOptions
+) -> pd.DataFrame:
+    """Indices on 2011 LSOAs carried to the 2021 LSOAs analyses run on. Ranks are not counts:
+    an unchanged or split LSOA passes its rank and decile to its successors; merged and complex
+    ones get none (listed as a warning; a later edition on 2021 LSOAs covers them). Codes the
+    lookup does not know are refused (or, for national files, skipped with a warning)."""
+    vintage, other = AreaLevel.LSOA11, ANALYSIS_LEVEL
     lookup = best_fit_frame()
-    if lookup.empty or not Area.objects.filter(level=other).exists():
-        return frame, vintage
-    source, target = (
-        ("lsoa11_code", "lsoa21_code") if vintage == "lsoa11" else ("lsoa21_code", "lsoa11_code")
-    )
+    if lookup.empty:
+        plan.fail("LSOA vintage", [NO_BEST_FIT.format(name=plan.name)])
+        return frame
+    source, target = "lsoa11_code", "lsoa21_code"
     unknown = sorted(set(frame["area_code"]) - set(lookup[source]))
     if unknown and not (options.only_loaded_areas and len(unknown) < frame["area_code"].nunique()):
         plan.fail(
@@ -108,7 +114,7 @@ def _deprivation_to_other_vintage(
                 "here."
             ],
         )
-        return frame.iloc[0:0], other
+        return frame.iloc[0:0]
     if unknown:
         plan.warnings.append(
             f"{len(unknown):,} LSOA code(s) in the file are not in the best-fit lookup and were "
@@ -118,6 +124,7 @@ def _deprivation_to_other_vintage(
     single = lookup[fans == 1]
     moved = frame.merge(single[[source, target]], left_on="area_code", right_on=source)
     moved = moved.drop(columns=["area_code", source]).rename(columns={target: "area_code"})
+    moved = moved[list(frame.columns)]  # the file's column order: the code first
     mine = lookup[source].isin(frame["area_code"])
     dropped = sorted(set(lookup.loc[mine & (fans > 1), target]))
     plan.passed(
@@ -129,7 +136,13 @@ def _deprivation_to_other_vintage(
             f"{len(dropped):,} {other} LSOAs formed from several {vintage} LSOAs have no "
             f"deprivation from this file: {listed(dropped)}."
         )
-    return moved, other
+    carried = moved["area_code"].isin(lookup.loc[lookup["change"] != "U", target])
+    if carried.any():
+        plan.warnings.append(
+            f"{int(carried.sum()):,} 2021 LSOAs carry the indices of the 2011 LSOA they were "
+            "split from (an approximation: the indices were not computed for them)."
+        )
+    return moved
 
 
 # --- boundaries -------------------------------------------------------------------------------
@@ -262,7 +275,6 @@ def _plan_hierarchy(path: Path, name: str) -> Plan:
     edges = parsed.rates
     vintage = int(edges["vintage"].iloc[0])
     counts = edges["level"].value_counts().to_dict()
-    wards = edges[edges["level"] == "ward"]
     plan.facts |= {"vintage": vintage, "levels": counts}
     plan.changes.append(
         f"The {vintage} hierarchy: "
@@ -270,41 +282,24 @@ def _plan_hierarchy(path: Path, name: str) -> Plan:
         + "; areas not yet loaded are created (without outlines until their boundaries are "
         "loaded) and every area's parent is set from the lookup."
     )
-    ward_scheme = f"Electoral wards (from the LSOA {vintage} lookup)"
-    if not wards.empty:
+    schemes = []
+    if vintage == 2021:
+        schemes = lookup_schemes(edges=edges, path=path, name=name)
+        plan.changes += lookup_schemes_changes(schemes)
+    else:
         plan.changes.append(
-            f"Wards become the locality scheme {ward_scheme!r}: each LSOA in its ward."
+            f"No locality schemes are made from a {vintage} lookup: analyses run on LSOA 2021 "
+            "areas, so districts, MSOAs and wards come from the LSOA 2021 lookup."
         )
-    frame = _lsoa_wards(path, name) if not wards.empty else None
 
     def write(progress: Progress) -> int:
         _hierarchy_write(edges)
-        if frame is not None and not frame.empty:
-            _ward_scheme_write(ward_scheme, frame, wards)
+        if schemes:
+            lookup_schemes_write(schemes=schemes, name=name)
         return len(edges)
 
     plan.write = write
     return plan
-
-
-def _lsoa_wards(path: Path, name: str) -> pd.DataFrame:
-    """LSOA → ward pairs of a hierarchy lookup, read with the same column rules."""
-    raw, _ = read_csv(path, name, [])
-    lowered = {column.lower(): column for column in raw.columns}
-    lsoa = next(
-        (lowered[c] for c in lowered if c.startswith("lsoa") and c.endswith(("code", "cd"))), None
-    )
-    ward = next(
-        (
-            lowered[c]
-            for c in lowered
-            if c.startswith(("ward", "wd")) and c.endswith(("code", "cd"))
-        ),
-        None,
-    )
-    if not lsoa or not ward:
-        return pd.DataFrame(columns=["area_code", "ward_code"])
-    return pd.DataFrame({"area_code": raw[lsoa], "ward_code": raw[ward]})
 
 
 def _hierarchy_write(edges: pd.DataFrame) -> None:
@@ -352,23 +347,3 @@ def _hierarchy_write(edges: pd.DataFrame) -> None:
                 level=level, code__in=rows["area_code"].tolist()
             ).values_list("code", "id")
         }
-
-
-def _ward_scheme_write(scheme_name: str, pairs: pd.DataFrame, wards: pd.DataFrame) -> None:
-    names = dict(zip(wards["area_code"], wards["area_name"], strict=True))
-    levels = SMALL_AREA_LEVELS
-    area_ids = dict(
-        Area.objects.filter(level__in=levels, code__in=pairs["area_code"].tolist()).values_list(
-            "code", "id"
-        )
-    )
-    membership = pairs.assign(
-        locality_code=pairs["ward_code"], locality_name=pairs["ward_code"].map(names)
-    )[["area_code", "locality_code", "locality_name"]]
-    locality_scheme_replace(
-        name=scheme_name,
-        description="Electoral wards from the ONS LSOA → ward lookup (each LSOA in one ward).",
-        membership=membership[membership["area_code"].isin(area_ids)],
-        area_ids=area_ids,
-        is_synthetic=False,
-    )

@@ -18,9 +18,8 @@ from needs.importers import relative_risks as risks_parser
 from needs.importers import snpp as snpp_parser
 from needs.importers.tables import Parsed
 from needs.models import (
+    ANALYSIS_LEVEL,
     MAX_AGE,
-    SMALL_AREA_LEVELS,
-    Area,
     AreaLevel,
     Condition,
     PopulationEstimate,
@@ -30,14 +29,17 @@ from needs.models import (
     SexTotal,
 )
 from needs.plans import (
+    NO_BEST_FIT,
     ImportOptions,
     Plan,
     Progress,
     area_ids_for,
     best_fit_frame,
+    file_vintage,
     from_parsed,
     from_result,
-    loaded_small_area_level,
+    listed,
+    missing_small_areas,
 )
 from needs.services import rates_write, relative_risks_write
 
@@ -54,18 +56,21 @@ def plan_population(path: Path, *, name: str, options: ImportOptions) -> Plan:
         return plan
     frame = parsed.frame
     year = int(frame["year"].iloc[0])
-    frame, level = _to_loaded_vintage(plan, frame, str(parsed.facts.get("vintage") or ""))
+    frame, level = _to_analysis_geography(plan, frame, str(parsed.facts.get("vintage") or ""))
     if not plan.ok:
         return plan
     persons = (frame["sex"] == "P").any()
     if persons:
-        frame = _split_by_sex(plan, frame, level)
+        frame = _split_by_sex(plan, frame)
     frame = area_ids_for(plan, frame, levels=(level,), what="small area", options=options)
     if not plan.ok:
         return plan
     if "is_modelled" not in frame.columns:
         frame["is_modelled"] = False
     ids = frame["area_id"].unique().tolist()
+    _check_coverage(plan, ids, year, options)
+    if not plan.ok:
+        return plan
     existing = PopulationEstimate.objects.filter(year=year, area_id__in=ids).count()
     plan.preview = frame.drop(columns=["area_id"])
     plan.rows = len(frame)
@@ -89,66 +94,101 @@ def plan_population(path: Path, *, name: str, options: ImportOptions) -> Plan:
     return plan
 
 
-def _to_loaded_vintage(plan: Plan, frame: pd.DataFrame, vintage: str) -> tuple[pd.DataFrame, str]:
-    """Keep the file's LSOA vintage if its areas are loaded; else convert it through the ONS
-    best-fit lookup to the vintage that is (splits share by Census 2021 population where loaded,
-    else equally; merges add up). Returns the frame and the level."""
-    codes = frame["area_code"].unique().tolist()
-    level = loaded_small_area_level(codes)
-    if level:
-        return frame, level
-    other = {"lsoa11": AreaLevel.LSOA21, "lsoa21": AreaLevel.LSOA11}.get(vintage)
-    loaded_other = other and Area.objects.filter(level=other).exists()
-    if not loaded_other:
-        return frame, vintage or AreaLevel.LSOA21  # unknown codes are reported by area_ids_for
+INCOMPLETE_YEAR = (
+    "{name}: mid-{year} covers {covered:,} of the area's {expected:,} 2021 LSOAs; {missing:,} "
+    "are missing: {listed}. A year that leaves residents out cannot be set against provision. "
+    "Import the complete file, or choose to import an incomplete year (--incomplete): it is then "
+    "marked incomplete on every output and never used by default."
+)
+
+
+def _check_coverage(plan: Plan, ids: list[int], year: int, options: ImportOptions) -> None:
+    """Every 2021 LSOA of the area in the year, or the analyst's word that it may be incomplete."""
+    missing = missing_small_areas(ids)
+    if not missing:
+        plan.passed("Coverage", f"every one of the area's {len(ids):,} 2021 LSOAs is in the file")
+        return
+    words = INCOMPLETE_YEAR.format(
+        name=plan.name,
+        year=year,
+        covered=len(ids),
+        expected=len(ids) + len(missing),
+        missing=len(missing),
+        listed=listed(missing),
+    )
+    if not options.allow_incomplete:
+        plan.fail("Coverage", [words])
+        return
+    plan.facts["incomplete"] = True
+    plan.passed("Coverage", f"incomplete, as chosen: {len(missing):,} 2021 LSOAs missing")
+    plan.warnings.append(words.split(" A year")[0] + ": imported as incomplete, as chosen.")
+
+
+def _to_analysis_geography(
+    plan: Plan, frame: pd.DataFrame, stated: str
+) -> tuple[pd.DataFrame, str]:
+    """Figures on 2021 LSOAs pass through; figures on 2011 LSOAs are converted to 2021 LSOAs (the
+    one geography analyses run on) through the ONS best-fit lookup, by code: a split LSOA's
+    figures are shared by its successors' Census 2021 population (equally where that is not
+    loaded, and said), merged LSOAs add up, and every converted figure is flagged modelled.
+    Returns the frame and the level."""
+    vintage = file_vintage(frame["area_code"].unique().tolist(), stated)
+    if vintage == ANALYSIS_LEVEL:
+        return frame, ANALYSIS_LEVEL
     lookup = best_fit_frame()
     if lookup.empty:
-        plan.fail(
-            "LSOA vintage",
-            [
-                f"{plan.name}: the file uses 20{vintage[-2:]} LSOA codes but the small areas "
-                f"loaded here are 20{other[-2:]} LSOAs; load the ONS LSOA 2011 → 2021 best-fit "
-                "lookup first so the figures can be converted by code."
-            ],
-        )
-        return frame, other
-    weights = None
-    if other == AreaLevel.LSOA21:
-        totals = SexTotal.objects.filter(area__level=other).values_list(
-            "area__code", "female", "male"
-        )
-        weights = pd.DataFrame(
-            [(code, female + male) for code, female, male in totals],
-            columns=["area_code", "weight"],
-        )
-        weights = weights if not weights.empty else None
+        plan.fail("LSOA vintage", [NO_BEST_FIT.format(name=plan.name)])
+        return frame, ANALYSIS_LEVEL
+    weights = pd.DataFrame(
+        [
+            (code, female + male)
+            for code, female, male in SexTotal.objects.filter(
+                area__level=ANALYSIS_LEVEL
+            ).values_list("area__code", "female", "male")
+        ],
+        columns=["area_code", "weight"],
+    )
     keys = [column for column in ("year", "sex", "age") if column in frame.columns]
+    values = frame[["area_code", *keys, "count"]]
+    known = values["area_code"].isin(lookup["lsoa11_code"])
+    if not known.all():
+        # Left for area_ids_for to refuse (or, for a national file, skip) by their 2011 codes.
+        plan.facts["not_in_best_fit"] = sorted(values.loc[~known, "area_code"].unique())
     try:
         converted = lookups.convert(
-            frame[["area_code", *keys, "count"]], lookup, to=other, weights=weights
+            values[known], lookup, to=ANALYSIS_LEVEL, weights=weights if len(weights) else None
         )
     except ValueError as error:
         plan.fail("LSOA vintage", [f"{plan.name}: {error}"])
-        return frame, other
+        return frame, ANALYSIS_LEVEL
     rules = converted.drop_duplicates("area_code")["conversion"].value_counts().to_dict()
     plan.passed(
         "LSOA vintage",
-        f"converted from {vintage} to {other} through the best-fit lookup by code: "
+        "2011 LSOAs converted to 2021 LSOAs through the best-fit lookup by code: "
         + ", ".join(f"{n:,} {rule}" for rule, n in sorted(rules.items())),
     )
-    split = converted["conversion"].str.contains("split")
-    converted["is_modelled"] = split
-    if split.any():
+    changed = converted["conversion"] != lookups.UNCHANGED
+    converted["is_modelled"] = changed
+    if changed.any():
         plan.warnings.append(
-            f"{converted.loc[split, 'area_code'].nunique():,} areas' figures rest on shares of a "
-            "split LSOA and are flagged as modelled."
+            f"{converted.loc[changed, 'area_code'].nunique():,} 2021 LSOAs' figures rest on a "
+            "split or merged 2011 LSOA and are flagged as modelled."
         )
+    equally = converted["conversion"].str.contains(lookups.SPLIT_EQUALLY)
+    if equally.any():
+        plan.warnings.append(
+            f"{converted.loc[equally, 'area_code'].nunique():,} 2021 LSOAs received an equal "
+            "share of a split 2011 LSOA, because no Census 2021 population (sex totals, TS008) "
+            "is loaded for them; load TS008 first for shares by population."
+        )
+    unconverted = frame[~known.to_numpy()].assign(is_modelled=False)
     converted["area_name"] = ""
-    return converted.drop(columns=["conversion"]), other
+    merged = pd.concat([converted.drop(columns=["conversion"]), unconverted], ignore_index=True)
+    return merged, ANALYSIS_LEVEL
 
 
-def _split_by_sex(plan: Plan, frame: pd.DataFrame, level: str) -> pd.DataFrame:
-    totals = _sex_totals_for(frame["area_code"].unique().tolist(), level)
+def _split_by_sex(plan: Plan, frame: pd.DataFrame) -> pd.DataFrame:
+    totals = _sex_totals_for(frame["area_code"].unique().tolist())
     keys = [column for column in frame.columns if column not in {"sex", "count", "is_modelled"}]
     result = sex_split.split_persons(
         frame[[*keys, "count"]], seed=sex_split.seed_from_fixture(), sex_totals=totals
@@ -170,28 +210,13 @@ def _split_by_sex(plan: Plan, frame: pd.DataFrame, level: str) -> pd.DataFrame:
     return split.drop(columns=["method"], errors="ignore")
 
 
-def _sex_totals_for(codes: list[str], level: str) -> pd.DataFrame | None:
-    """Female and male residents for these areas, converted from 2021 to 2011 LSOAs through
-    the best fit when the totals are held for the other vintage (2011 splits add back up)."""
-    rows = SexTotal.objects.filter(area__level__in=SMALL_AREA_LEVELS).values_list(
-        "area__code", "area__level", "female", "male"
+def _sex_totals_for(codes: list[str]) -> pd.DataFrame | None:
+    """Female and male residents (Census 2021 TS008) of these 2021 LSOAs, if loaded."""
+    rows = SexTotal.objects.filter(area__level=ANALYSIS_LEVEL, area__code__in=codes).values_list(
+        "area__code", "female", "male"
     )
-    totals = pd.DataFrame(rows, columns=["area_code", "level", "female", "male"])
-    if totals.empty:
-        return None
-    same = totals[totals["level"] == level]
-    if not same.empty:
-        return same[same["area_code"].isin(codes)][["area_code", "female", "male"]]
-    lookup = best_fit_frame()
-    if lookup.empty or level != AreaLevel.LSOA11:
-        return None
-    long = totals.melt(
-        id_vars=["area_code"], value_vars=["female", "male"], var_name="sex", value_name="count"
-    )
-    converted = lookups.convert(long, lookup, to="lsoa11")
-    wide = converted.pivot_table(index="area_code", columns="sex", values="count", aggfunc="sum")
-    wide = wide.reset_index()
-    return wide[wide["area_code"].isin(codes)][["area_code", "female", "male"]]
+    totals = pd.DataFrame(list(rows), columns=["area_code", "female", "male"])
+    return None if totals.empty else totals
 
 
 # --- Census sex totals ------------------------------------------------------------------------
@@ -203,8 +228,9 @@ def plan_sex_totals(path: Path, *, name: str, options: ImportOptions) -> Plan:
     if not plan.ok:
         return plan
     year = int(parsed.facts.get("year") or options.year or 2021)
+    # Census 2021 is published on 2021 LSOAs only.
     frame = area_ids_for(
-        plan, parsed.frame, levels=SMALL_AREA_LEVELS, what="small area", options=options
+        plan, parsed.frame, levels=(ANALYSIS_LEVEL,), what="2021 LSOA", options=options
     )
     if not plan.ok:
         return plan

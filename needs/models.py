@@ -19,6 +19,9 @@ class AreaLevel(models.TextChoices):
 
 
 SMALL_AREA_LEVELS = (AreaLevel.LSOA11, AreaLevel.LSOA21)
+# The one small-area geography analyses run on: figures published on 2011 LSOAs are converted
+# to it on import through the ONS best-fit lookup; 2011 areas stay loaded for reference and maps.
+ANALYSIS_LEVEL = AreaLevel.LSOA21
 
 
 class Sex(models.TextChoices):
@@ -57,12 +60,22 @@ class Area(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class LocalitySchemeKind(models.TextChoices):
+    LOOKUP = "lookup", "From the ONS lookup"
+    CUSTOM = "custom", "The analyst's own"
+    SYNTHETIC = "synthetic", "Synthetic (demo)"
+
+
 class LocalityScheme(models.Model):
     """A user's grouping of small areas into named localities (districts, PCN neighbourhoods)."""
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     is_synthetic = models.BooleanField(default=False)
+    kind = models.CharField(
+        max_length=10, choices=LocalitySchemeKind.choices, default=LocalitySchemeKind.CUSTOM
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="The file it was made from.")
 
     def __str__(self) -> str:
         return self.name
@@ -300,6 +313,7 @@ class DatasetKind(models.TextChoices):
     RATES = "rates", "Prevalence rates"
     RELATIVE_RISKS = "relative_risks", "Relative risks by deprivation"
     SERVICES = "services", "Services"
+    LOCALITIES = "localities", "Localities"
 
 
 class DatasetVersion(models.Model):

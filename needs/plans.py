@@ -16,7 +16,7 @@ import pandas as pd
 from django.db.models import Count
 
 from needs.importers.tables import MAX_ERRORS, Parsed
-from needs.models import SMALL_AREA_LEVELS, Area, LsoaBestFit
+from needs.models import ANALYSIS_LEVEL, SMALL_AREA_LEVELS, Area, AreaLevel, LsoaBestFit
 
 PREVIEW_ROWS = 10
 MAX_LISTED = 20
@@ -27,10 +27,14 @@ Progress = Callable[[float, str], None]
 class ImportOptions:
     """What the analyst said about the file. `year` where the file does not say it;
     `only_loaded_areas` keeps the rows of areas loaded here and skips the rest (national
-    files), instead of refusing the file for its unknown codes."""
+    files), instead of refusing the file for its unknown codes. `allow_incomplete` imports a
+    population year that leaves some of the area's 2021 LSOAs out (marked incomplete, never the
+    default year) instead of refusing it."""
 
     year: int | None = None
     only_loaded_areas: bool = False
+    allow_incomplete: bool = False
+    scheme_name: str = ""  # a custom locality scheme's name (else the file's name)
 
 
 @dataclass
@@ -180,3 +184,60 @@ def loaded_small_area_level(codes: list[str]) -> str | None:
         .values_list("level", "n")
     )
     return max(counts, key=counts.get) if counts else None
+
+
+def file_vintage(codes: list[str], stated: str) -> str:
+    """The LSOA vintage of a file's codes. Every code a loaded 2021 LSOA: 2021 (a 2011 file
+    whose LSOAs were all unchanged in 2021 is the same thing). Else what its header says
+    (LSOA11CD, lsoa21_code, a sheet's year), else the side of the stored best-fit lookup that
+    holds codes the other side lacks (most codes are the same in 2011 and 2021, so one loaded
+    code proves nothing), else the level most of its codes are loaded at, else 2021."""
+    loaded_2021 = Area.objects.filter(level=ANALYSIS_LEVEL, code__in=codes).count()
+    if codes and loaded_2021 == len(set(codes)):
+        return ANALYSIS_LEVEL
+    if stated in SMALL_AREA_LEVELS:
+        return stated
+    lookup = best_fit_frame()
+    found = set(codes)
+    only_2011 = found & (set(lookup["lsoa11_code"]) - set(lookup["lsoa21_code"]))
+    only_2021 = found & (set(lookup["lsoa21_code"]) - set(lookup["lsoa11_code"]))
+    if only_2011 and not only_2021:
+        return AreaLevel.LSOA11
+    if only_2021 and not only_2011:
+        return AreaLevel.LSOA21
+    return loaded_small_area_level(codes) or ANALYSIS_LEVEL
+
+
+NO_BEST_FIT = (
+    "{name}: the file uses 2011 LSOA codes; analyses run on 2021 LSOAs, so its figures are "
+    "converted through the ONS LSOA 2011 → 2021 best-fit lookup, which is not loaded here. Load "
+    "it first (kind: Area lookup, e.g. lookup_lsoa11_to_lsoa21.csv)."
+)
+
+
+def small_areas_of_same_area(area_ids: list[int]) -> pd.Series:
+    """Every 2021 LSOA (id → code) of the areas these areas belong to: everything under the same
+    top-level areas (the county, or the district where no county is loaded). 2021 LSOAs without
+    any parent count as one area (synthetic ones as another)."""
+    areas = pd.DataFrame(
+        list(Area.objects.values_list("id", "parent_id", "level", "code", "is_synthetic")),
+        columns=["id", "parent_id", "level", "code", "is_synthetic"],
+    ).set_index("id")
+    root = pd.Series(areas.index, index=areas.index)
+    parent = areas["parent_id"].dropna().astype("int64")
+    for _ in range(20):  # one step up a pass: a handful of passes (LSOA → … → county)
+        up = root.map(parent)
+        if up.isna().all():
+            break
+        root = up.fillna(root).astype("int64")
+    small = areas[areas["level"] == ANALYSIS_LEVEL]
+    orphans = small["parent_id"].isna()
+    small_root = root[small.index].where(~orphans, -1 - small["is_synthetic"].astype("int64"))
+    touched = set(small_root[small_root.index.isin(area_ids)])
+    return small.loc[small_root.isin(touched), "code"]
+
+
+def missing_small_areas(area_ids: list[int]) -> list[str]:
+    """The 2021 LSOAs of the same area (see small_areas_of_same_area) these leave out."""
+    expected = small_areas_of_same_area(area_ids)
+    return sorted(expected[~expected.index.isin(area_ids)])

@@ -3,10 +3,11 @@
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from django.db.models import Max
+from django.db.models import Count
 from shapely.geometry import Point, shape
 
 from needs import columns as c
+from needs import localities
 from needs.geography import (
     ANCESTOR_CODE,
     PARENT_CODE,
@@ -15,6 +16,7 @@ from needs.geography import (
     to_geodataframe,
 )
 from needs.models import (
+    ANALYSIS_LEVEL,
     SMALL_AREA_LEVELS,
     Area,
     AreaLevel,
@@ -23,23 +25,80 @@ from needs.models import (
     Deprivation,
     LocalityArea,
     LocalityScheme,
+    LsoaBestFit,
     PopulationEstimate,
     PopulationProjection,
     PrevalenceRate,
     RelativeRisk,
 )
+from needs.plans import missing_small_areas, small_areas_of_same_area
 
 
-def latest_population_year() -> int | None:
-    return PopulationEstimate.objects.aggregate(year=Max("year"))["year"]
+def population_years() -> list[int]:
+    """Every year with population on the analysis geography (2021 LSOAs), newest first."""
+    rows = PopulationEstimate.objects.filter(area__level=ANALYSIS_LEVEL).values_list("year")
+    return sorted(set(rows.distinct().values_list("year", flat=True)), reverse=True)
 
 
-def population_frame(*, year: int) -> pd.DataFrame:
-    """Small-area population for one year: area_code, sex, age, count."""
-    rows = PopulationEstimate.objects.filter(year=year).values_list(
+def population_coverage(*, year: int) -> dict[str, int]:
+    """How many of the area's 2021 LSOAs the year covers: small_areas, missing."""
+    ids = list(
+        PopulationEstimate.objects.filter(year=year, area__level=ANALYSIS_LEVEL)
+        .values_list("area_id", flat=True)
+        .distinct()
+    )
+    return {"small_areas": len(ids), "missing": len(missing_small_areas(ids)) if ids else 0}
+
+
+def complete_population_years(*, scheme: LocalityScheme | None = None) -> list[int]:
+    """Years that cover every 2021 LSOA of their area (of the scheme's area, if given), newest
+    first."""
+    if scheme is None:
+        return [y for y in population_years() if not population_coverage(year=y)["missing"]]
+    codes = set(scheme_area_codes(scheme=scheme))
+    held = PopulationEstimate.objects.filter(area__level=ANALYSIS_LEVEL, area__code__in=codes)
+    per_year = held.values_list("year").annotate(n=Count("area_id", distinct=True))
+    counts = dict(per_year.values_list("year", "n"))
+    return sorted((y for y, n in counts.items() if n == len(codes) and codes), reverse=True)
+
+
+def latest_population_year(*, scheme: LocalityScheme | None = None) -> int | None:
+    """The default year: the newest that covers the whole area (of the scheme's area, if
+    given; an incomplete year, imported at the analyst's word, is never the default)."""
+    return next(iter(complete_population_years(scheme=scheme)), None)
+
+
+def latest_population_frame() -> pd.DataFrame:
+    """Each 2021 LSOA's population in the newest year held for it (several areas loaded side
+    by side may have different years): area_code, sex, age, count."""
+    frames, seen = [], set()
+    for year in population_years():  # a handful of years, newest first
+        frame = population_frame(year=year)
+        frame = frame[~frame[c.AREA_CODE].isin(seen)]
+        seen |= set(frame[c.AREA_CODE])
+        frames.append(frame)
+    columns = [c.AREA_CODE, c.SEX, c.AGE, c.COUNT]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def scheme_area_codes(*, scheme: LocalityScheme) -> list[str]:
+    """The 2021 LSOAs of the whole area a scheme's localities lie in (the county, or the
+    district, above them), whether or not the scheme holds every one of them."""
+    ids = LocalityArea.objects.filter(
+        locality__scheme=scheme, area__level=ANALYSIS_LEVEL
+    ).values_list("area_id", flat=True)
+    return sorted(small_areas_of_same_area(list(ids)))
+
+
+def population_frame(*, year: int, codes: list[str] | None = None) -> pd.DataFrame:
+    """Small-area population for one year on 2021 LSOAs (all, or these): area_code, sex, age,
+    count."""
+    rows = PopulationEstimate.objects.filter(year=year, area__level=ANALYSIS_LEVEL).values_list(
         "area__code", "sex", "age", "count"
     )
-    return pd.DataFrame.from_records(rows, columns=[c.AREA_CODE, c.SEX, c.AGE, c.COUNT])
+    frame = pd.DataFrame.from_records(rows, columns=[c.AREA_CODE, c.SEX, c.AGE, c.COUNT])
+    # Filtered here, not in SQL: an England-sized list of codes exceeds SQLite's parameters.
+    return frame if codes is None else frame[frame[c.AREA_CODE].isin(codes)].reset_index(drop=True)
 
 
 def rates_frame(*, condition: Condition) -> pd.DataFrame:
@@ -62,37 +121,56 @@ def rate_sources(*, condition: Condition) -> list[str]:
 
 
 def locality_membership_frame(*, scheme: LocalityScheme) -> pd.DataFrame:
-    rows = LocalityArea.objects.filter(locality__scheme=scheme).values_list(
-        "area__code", "locality__code", "locality__name"
-    )
+    rows = LocalityArea.objects.filter(
+        locality__scheme=scheme, area__level=ANALYSIS_LEVEL
+    ).values_list("area__code", "locality__code", "locality__name")
     return pd.DataFrame.from_records(rows, columns=[c.AREA_CODE, c.LOCALITY_CODE, c.LOCALITY_NAME])
 
 
-def small_area_expansion(*, codes: list[str]) -> pd.DataFrame:
-    """Pairs (small area, ancestor) for every small area under any of `codes`."""
+def small_area_expansion(*, area_ids: list[int]) -> pd.DataFrame:
+    """Pairs (area_code of a 2021 LSOA, ancestor_id) for every 2021 LSOA under, or equal to, any
+    of the areas `area_ids` (any level, either vintage). Areas are keyed by id here, never by
+    code: most LSOA and MSOA codes are the same in 2011 and 2021. A 2011 area reaches the 2021
+    LSOAs its 2011 LSOAs became, through the stored best-fit lookup."""
     hierarchy = pd.DataFrame.from_records(
-        Area.objects.values_list("code", "parent__code"), columns=[c.AREA_CODE, PARENT_CODE]
+        list(Area.objects.values_list("id", "parent_id", "level", "code")),
+        columns=[c.AREA_CODE, PARENT_CODE, "level", "gss"],
     )
-    small = Area.objects.filter(level__in=SMALL_AREA_LEVELS).values_list("code", flat=True)
-    pairs = small_area_ancestors(hierarchy, pd.Series(list(small), dtype=object))
-    return pairs[pairs[ANCESTOR_CODE].isin(codes)]
+    small = hierarchy[hierarchy["level"].isin(SMALL_AREA_LEVELS)]
+    pairs = small_area_ancestors(hierarchy[[c.AREA_CODE, PARENT_CODE]], small[c.AREA_CODE])
+    pairs = pairs[pairs[ANCESTOR_CODE].isin(area_ids)].astype({ANCESTOR_CODE: "int64"})
+    level = small.set_index(c.AREA_CODE)["level"]
+    code = small.set_index(c.AREA_CODE)["gss"]
+    pairs = pairs.assign(level=pairs[c.AREA_CODE].map(level), gss=pairs[c.AREA_CODE].map(code))
+    current = pairs[pairs["level"] == ANALYSIS_LEVEL]
+    old = pairs[pairs["level"] == AreaLevel.LSOA11].merge(
+        pd.DataFrame(
+            list(LsoaBestFit.objects.values_list("lsoa11_code", "lsoa21_code")),
+            columns=["gss", "lsoa21_code"],
+        ),
+        on="gss",
+    )
+    loaded = set(code[level == ANALYSIS_LEVEL])
+    old = old[old["lsoa21_code"].isin(loaded)]
+    frames = [
+        current[["gss", ANCESTOR_CODE]].rename(columns={"gss": c.AREA_CODE}),
+        old[["lsoa21_code", ANCESTOR_CODE]].rename(columns={"lsoa21_code": c.AREA_CODE}),
+    ]
+    return pd.concat(frames, ignore_index=True).drop_duplicates().reset_index(drop=True)
 
 
 def geometry_frame(*, codes: list[str]) -> pd.DataFrame:
-    rows = Area.objects.filter(code__in=codes, level__in=SMALL_AREA_LEVELS).values_list(
-        "code", "geometry"
-    )
+    rows = Area.objects.filter(code__in=codes, level=ANALYSIS_LEVEL).values_list("code", "geometry")
     return pd.DataFrame.from_records(rows, columns=[c.AREA_CODE, "geometry"])
 
 
 def default_locality_scheme() -> LocalityScheme | None:
-    return LocalityScheme.objects.order_by("pk").first()
+    """The local authority districts when a lookup has made them, else the first scheme."""
+    return localities.default_scheme()
 
 
 def area_names_frame(*, codes: list[str]) -> pd.DataFrame:
-    rows = Area.objects.filter(code__in=codes, level__in=SMALL_AREA_LEVELS).values_list(
-        "code", "name"
-    )
+    rows = Area.objects.filter(code__in=codes, level=ANALYSIS_LEVEL).values_list("code", "name")
     return pd.DataFrame.from_records(list(rows), columns=["unit_code", "unit_name"])
 
 
@@ -117,10 +195,10 @@ def projection_years() -> list[int]:
 
 def authority_of_small_areas(*, codes: list[str]) -> pd.Series:
     """Small-area code → the code of the local authority district above it."""
-    districts = Area.objects.filter(level=AreaLevel.LAD).values_list("code", flat=True)
-    pairs = small_area_expansion(codes=list(districts))
-    pairs = pairs[pairs[c.AREA_CODE].isin(codes)]
-    return pairs.set_index(c.AREA_CODE)[ANCESTOR_CODE]
+    districts = dict(Area.objects.filter(level=AreaLevel.LAD).values_list("id", "code"))
+    pairs = small_area_expansion(area_ids=list(districts))
+    pairs = pairs[pairs[c.AREA_CODE].isin(codes)].drop_duplicates(c.AREA_CODE)
+    return pairs.set_index(c.AREA_CODE)[ANCESTOR_CODE].map(districts)
 
 
 def rates_frame_for(*, conditions: list[Condition]) -> pd.DataFrame:
@@ -152,7 +230,9 @@ def relative_risk_matrix(*, conditions: list[Condition]) -> tuple[np.ndarray, li
 
 def imd_deciles(*, codes: list[str]) -> pd.Series:
     """Small-area code → IMD decile from the most recent edition loaded for it."""
-    rows = Deprivation.objects.filter(area__code__in=codes).order_by("area__code", "-edition")
+    rows = Deprivation.objects.filter(area__code__in=codes, area__level=ANALYSIS_LEVEL).order_by(
+        "area__code", "-edition"
+    )
     frame = pd.DataFrame.from_records(
         list(rows.values_list("area__code", "decile")), columns=[c.AREA_CODE, "decile"]
     )

@@ -124,6 +124,8 @@ def _population_shares(reach: pd.DataFrame) -> np.ndarray:
     if len(empty):
         raise AttributionError(
             "No population lives in the catchment of service(s) "
-            f"{', '.join(map(str, empty[:10]))}: check the catchment areas and population year."
+            f"{', '.join(map(str, empty[:10]))} (no residents of the ages they serve live in the "
+            "small areas they reach): check their catchment areas, sites and ages, and the "
+            "population year."
         )
     return (reach[POPULATION] / totals).to_numpy()

@@ -60,8 +60,7 @@ def attributed(services: list[Service], financial_year: str) -> pd.DataFrame:
             c.AGE_MAX: [s.age_max if s.age_max is not None else float("nan") for s in services],
         }
     )
-    year = needs_selectors.latest_population_year()
-    population = needs_selectors.population_frame(year=year) if year else pd.DataFrame()
+    population = needs_selectors.latest_population_frame()
     return attribute(frame, financial_year=financial_year, population=population)
 
 
@@ -77,16 +76,38 @@ def attribute(
     catchment = provision_selectors.catchment_frame(
         service_codes=codes, financial_year=financial_year
     )
-    expansion = needs_selectors.small_area_expansion(codes=list(catchment[c.AREA_CODE].unique()))
-    small_catchment = catchment.rename(columns={c.AREA_CODE: ANCESTOR_CODE}).merge(
-        expansion, on=ANCESTOR_CODE
-    )[[c.SERVICE_CODE, c.AREA_CODE]]
-    sites = provision_selectors.site_areas_frame(service_codes=codes, financial_year=financial_year)
+    small_catchment = _to_small_areas(catchment)
+    sites = _to_small_areas(
+        provision_selectors.site_areas_frame(service_codes=codes, financial_year=financial_year)
+    )
+    services = services[
+        ~services[c.SERVICE_CODE].isin(elsewhere(small_catchment, sites, population))
+    ]
     pairs = attribution.candidate_pairs(
         services, small_catchment, sites, pd.Index(population[c.AREA_CODE].unique())
     )
     served = attribution.served_population(population, services, pairs)
     return attribution.attribute_services(services, small_catchment, served, sites)
+
+
+def elsewhere(catchment: pd.DataFrame, sites: pd.DataFrame, population: pd.DataFrame) -> list[str]:
+    """Services placed (by catchment or site) only outside the area whose population is given:
+    another area's services (a second county loaded beside this one), left out of its figures."""
+    placed = pd.concat([catchment, sites], ignore_index=True)
+    inside = placed[c.AREA_CODE].isin(population[c.AREA_CODE])
+    return sorted(set(placed[c.SERVICE_CODE]) - set(placed.loc[inside, c.SERVICE_CODE]))
+
+
+def _to_small_areas(frame: pd.DataFrame) -> pd.DataFrame:
+    """service_code, area_id (any level, either vintage) → service_code, area_code of each 2021
+    LSOA those areas cover (the analysis geography)."""
+    expansion = needs_selectors.small_area_expansion(
+        area_ids=frame[provision_selectors.AREA_ID].unique().tolist()
+    )
+    joined = frame.rename(columns={provision_selectors.AREA_ID: ANCESTOR_CODE}).merge(
+        expansion, on=ANCESTOR_CODE
+    )
+    return joined[[c.SERVICE_CODE, c.AREA_CODE]].drop_duplicates().reset_index(drop=True)
 
 
 def locality_category_table(services: list[Service], shares: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from needs.models import Area, Condition
+from needs.models import Area, AreaLevel, Condition
 from needs.plans import ImportOptions, Plan, Progress, from_parsed
 from needs.selectors import small_area_at
 from provision import importers
@@ -18,6 +18,24 @@ def service_choices() -> ServiceChoices:
         service_types=SERVICE_TYPES,
         capacity_units=dict(CapacityUnit.choices),
     )
+
+
+# A code loaded at several levels (most LSOA and MSOA codes are the same in 2011 and 2021) is
+# read as the 2021 area: analyses run on 2021 LSOAs, and an unchanged area covers the same ground.
+PREFERRED_LEVELS = [
+    AreaLevel.LSOA21, AreaLevel.MSOA21, AreaLevel.WARD, AreaLevel.LAD, AreaLevel.COUNTY,
+    AreaLevel.REGION, AreaLevel.LSOA11, AreaLevel.MSOA11,
+]  # fmt: skip
+
+
+def _area_ids(codes: set[str]) -> dict[str, int]:
+    """Each code's area id, at the most preferred level it is loaded at."""
+    rows = Area.objects.filter(code__in=codes).values_list("code", "level", "id")
+    rank = {level: i for i, level in enumerate(PREFERRED_LEVELS)}
+    chosen: dict[str, int] = {}
+    for code, _, area_id in sorted(rows, key=lambda row: rank.get(row[1], len(rank))):
+        chosen.setdefault(code, area_id)
+    return chosen
 
 
 def plan_services(path: Path, *, name: str, options: ImportOptions) -> Plan:
@@ -64,7 +82,7 @@ def plan_services(path: Path, *, name: str, options: ImportOptions) -> Plan:
     codes = {code for sites in placed for *_, code in sites if code} | {
         code for codes in frame["catchment_codes"] for code in codes
     }
-    area_ids = dict(Area.objects.filter(code__in=codes).values_list("code", "id"))
+    area_ids = _area_ids(codes)
 
     def write(progress: Progress) -> int:
         return services_upsert(services=frame, area_ids=area_ids, is_synthetic=False)

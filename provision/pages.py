@@ -9,7 +9,7 @@ from needs import selectors as needs_selectors
 from needs.estimates import NeedUnavailable, need_estimates
 from needs.labels import SYNTHETIC_LABEL
 from needs.maps import CATEGORY_COLOURS, MapDocument, points_map
-from provision import baseline, finance
+from provision import attribution, baseline, finance
 from provision import selectors as provision_selectors
 from provision.models import Funder, ServiceCategory
 
@@ -24,13 +24,19 @@ def synthetic_label() -> str:
 
 def service_mapping_context(filters: baseline.Filters) -> dict:
     services = baseline.filtered_services(filters)
-    shares = baseline.attributed(services, filters.financial_year)
+    problem = ""
+    try:
+        shares = baseline.attributed(services, filters.financial_year)
+    except attribution.AttributionError as error:  # say which service and why, not a 500
+        problem = f"Provision cannot be shared out by locality: {error}"
+        shares = pd.DataFrame(columns=[c.SERVICE_CODE, c.AREA_CODE, c.SHARE, c.RULE])
     rules = shares.groupby(c.SERVICE_CODE)[c.RULE].first() if not shares.empty else pd.Series()
     table = baseline.locality_category_table(services, shares)
     return {
         "services": [(service, rules.get(service.code, "")) for service in services],
         "table": table.to_dict("records"),
         "synthetic_label": synthetic_label(),
+        "attribution_problem": problem,
     }
 
 
@@ -111,10 +117,9 @@ def _rows(table: pd.DataFrame, shares: pd.DataFrame) -> list[dict]:
 
 
 def _per_head(total: float, condition_code: str) -> dict:
-    year = needs_selectors.latest_population_year()
-    if year is None:
+    residents = float(needs_selectors.latest_population_frame()[c.COUNT].sum())
+    if not residents:
         return {}
-    residents = float(needs_selectors.population_frame(year=year)[c.COUNT].sum())
     context = {"residents": residents, "per_head": total / residents if residents else None}
     condition = next(
         (x for x in needs_selectors.conditions_with_rates() if x.code == condition_code), None
@@ -122,7 +127,7 @@ def _per_head(total: float, condition_code: str) -> dict:
     scheme = needs_selectors.default_locality_scheme()
     if condition and scheme:
         try:
-            need = need_estimates(year=year, scheme=scheme, conditions=[condition])
+            need = need_estimates(year=None, scheme=scheme, conditions=[condition])
         except NeedUnavailable:
             return context
         people = float(need.whole_area[c.EXPECTED_CASES].iloc[0])

@@ -6,6 +6,7 @@ from django.db.models import Max, QuerySet
 from needs import columns as c
 from provision.models import Service, ServiceFunding, ServiceSite
 
+AREA_ID = "area_id"  # an Area row, keyed by id (codes repeat between LSOA vintages)
 SERVICE_COLUMNS = [
     c.SERVICE_CODE, "name", "service_type", c.CAPACITY, c.SPEND, c.AGE_MIN, c.AGE_MAX,
 ]  # fmt: skip
@@ -38,22 +39,23 @@ def services_frame(
 
 
 def catchment_frame(*, service_codes: list[str], financial_year: str) -> pd.DataFrame:
-    """service_code, area_code (at whatever level the catchment was given)."""
+    """service_code, area_id (an area at whatever level and vintage the catchment was given:
+    areas are keyed by id, since codes repeat between the 2011 and 2021 vintages)."""
     through = Service.catchment.through.objects.filter(
         service__code__in=service_codes, service__financial_year=financial_year
     )
-    rows = through.values_list("service__code", "area__code")
-    return pd.DataFrame.from_records(list(rows), columns=[c.SERVICE_CODE, c.AREA_CODE])
+    rows = through.values_list("service__code", "area_id")
+    return pd.DataFrame.from_records(list(rows), columns=[c.SERVICE_CODE, AREA_ID])
 
 
 def site_areas_frame(*, service_codes: list[str], financial_year: str) -> pd.DataFrame:
-    """service_code, area_code of the small area each site lies in."""
+    """service_code, area_id of the small area each site lies in (either vintage)."""
     rows = ServiceSite.objects.filter(
         service__code__in=service_codes,
         service__financial_year=financial_year,
         area__isnull=False,
-    ).values_list("service__code", "area__code")
-    return pd.DataFrame.from_records(list(rows), columns=[c.SERVICE_CODE, c.AREA_CODE])
+    ).values_list("service__code", "area_id")
+    return pd.DataFrame.from_records(list(rows), columns=[c.SERVICE_CODE, AREA_ID])
 
 
 def sites_frame(*, financial_year: str) -> pd.DataFrame:

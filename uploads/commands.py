@@ -47,6 +47,16 @@ class ImportCommand(BaseCommand):
         )
         if kind.takes_year:
             parser.add_argument("--year", type=int, help="the year, where the file does not say")
+        if kind.takes_year:
+            parser.add_argument(
+                "--incomplete",
+                action="store_true",
+                help="import a year that leaves some of the area's 2021 LSOAs out (marked so)",
+            )
+        if kind.takes_scheme_name:
+            parser.add_argument(
+                "--name", help="the scheme's name (default: the file's name without its suffix)"
+            )
         if kind.national_files:
             parser.add_argument(
                 "--only-loaded-areas",
@@ -56,8 +66,13 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         settings = ImportOptions(
-            year=options.get("year"), only_loaded_areas=bool(options.get("only_loaded_areas"))
+            year=options.get("year"),
+            only_loaded_areas=bool(options.get("only_loaded_areas")),
+            allow_incomplete=bool(options.get("incomplete")),
+            scheme_name=options.get("name") or "",
         )
+        if options.get("name") and len(options["files"]) > 1:
+            raise CommandError("--name names one scheme: give one file with it.")
         failed = 0
         for path in options["files"]:
             if not path.is_file():

@@ -9,7 +9,7 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="What the file holds",
         choices=[(key, kind.label) for key, kind in KINDS.items()],
-        help_text="Population, deprivation, boundaries, lookups, rates or services.",
+        help_text="Population, deprivation, boundaries, lookups, rates, services or localities.",
         widget=forms.Select(attrs={"class": "nhsuk-select"}),
     )
     file = forms.FileField(  # an empty file is refused below, by name
@@ -28,6 +28,22 @@ class UploadForm(forms.Form):
         label="This is a national or regional file: import only the areas loaded here",
         required=False,
         help_text="Otherwise codes for areas not loaded here are listed as errors.",
+    )
+
+    scheme_name = forms.CharField(
+        label="Name of the locality scheme (your own localities only)",
+        required=False,
+        max_length=200,
+        help_text="For example 'PCN neighbourhoods'. Otherwise the file's name is used.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input nhsuk-input--width-20"}),
+    )
+    allow_incomplete = forms.BooleanField(
+        label="Import this population year even if it leaves some small areas out",
+        required=False,
+        help_text=(
+            "Otherwise a year that does not cover every 2021 LSOA of the area is refused. An "
+            "incomplete year is marked so on every output and never used by default."
+        ),
     )
 
     def clean(self) -> dict:

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from needs import geography_imports
+from needs import geography_imports, locality_imports
 from needs import imports as needs_imports
 from needs.models import DatasetKind
 from needs.plans import Plan
@@ -20,6 +20,7 @@ class Kind:
     plan: Callable[..., Plan]
     takes_year: bool = False
     national_files: bool = False
+    takes_scheme_name: bool = False
 
 
 KINDS: dict[str, Kind] = {
@@ -111,6 +112,18 @@ KINDS: dict[str, Kind] = {
             "Services in the template's layout (download it from the upload page): one row per "
             "service and financial year, with funding shares, catchment and sites.",
             plan_services,
+        ),
+        Kind(
+            DatasetKind.LOCALITIES,
+            "Localities",
+            "import_localities",
+            (".csv",),
+            "Your own localities: one row per LSOA (lsoa21_code or LSOA21CD; 2011 codes are "
+            "carried to 2021 through the best-fit lookup) with its locality_name, and optionally "
+            "a locality_code. Every LSOA with population must be in exactly one locality. The "
+            "scheme is named after the file unless you give a name.",
+            locality_imports.plan_localities,
+            takes_scheme_name=True,
         ),
     )
 }

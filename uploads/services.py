@@ -32,6 +32,8 @@ def _options(values: dict) -> ImportOptions:
     return ImportOptions(
         year=int(year) if year not in (None, "") else None,
         only_loaded_areas=bool(values.get("only_loaded_areas")),
+        allow_incomplete=bool(values.get("allow_incomplete")),
+        scheme_name=str(values.get("scheme_name") or "").strip(),
     )
 
 

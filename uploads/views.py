@@ -51,7 +51,12 @@ def _upload_new(request: HttpRequest) -> HttpResponse:
         upload = upload_create(
             kind=data["kind"],
             uploaded=data["file"],
-            options={"year": data["year"], "only_loaded_areas": data["only_loaded_areas"]},
+            options={
+                "year": data["year"],
+                "only_loaded_areas": data["only_loaded_areas"],
+                "allow_incomplete": data["allow_incomplete"],
+                "scheme_name": data["scheme_name"],
+            },
             user=request.user,
         )
         return redirect("uploads:detail", pk=upload.pk)

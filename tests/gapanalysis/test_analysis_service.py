@@ -118,7 +118,9 @@ def test_a_run_without_population_for_its_year_fails_with_a_reason(
     analysis_execute(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
-    assert run.error == "No population estimates are loaded for 1999."
+    assert run.error == (
+        f"No population estimates are loaded for 1999 in the area of {run.locality_scheme.name!r}."
+    )
     assert not GapResult.objects.filter(run=run).exists()
 
 

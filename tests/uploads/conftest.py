@@ -60,6 +60,7 @@ COMMANDS = {
     "services": "import_services",
     "projections": "import_projections",
     "relative_risks": "import_relative_risks",
+    "localities": "import_localities",
 }
 # Every table an import writes (and the record of the import): a refused or failed import
 # leaves each of these counts as it was.

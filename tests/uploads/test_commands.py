@@ -39,8 +39,8 @@ ROWS = {
     "lookup_lsoa11_to_lsoa21.csv": 374,
     "lsoa21_boundaries_bgc.geojson": 374,
     "census2021_ts008_sex_lsoa21.csv": 374,
-    "population_mid2020_lsoa11_single_year_of_age_persons.csv": 66_248,
-    "imd2019_lsoa11_ranks_deciles_denominators.csv": 364,
+    "population_mid2020_lsoa11_single_year_of_age_persons.csv": 68_068,
+    "imd2019_lsoa11_ranks_deciles_denominators.csv": 374,
     "imd2025_lsoa21_scores_ranks_deciles.csv": 374,
 }
 
@@ -93,10 +93,15 @@ class TestTheRealWorcestershireSequence:
     def test_the_population_command_prints_the_split_and_the_conversion(self, imported):
         out = imported["population_mid2020_lsoa11_single_year_of_age_persons.csv"].stdout
         assert "  ✓ File layout and values: 33,124 rows read (wide CSV, one row per area, " in out
-        assert "  ✓ Sex split: persons split by sex (364 raked to Census 2021 sex totals)" in out
-        assert "  ✓ Area codes: 364 small area(s) found among the areas loaded here" in out
+        assert (
+            "  ✓ LSOA vintage: 2011 LSOAs converted to 2021 LSOAs through the best-fit lookup by "
+            "code: 19 split by weight, 355 unchanged"
+        ) in out
+        assert "  ✓ Sex split: persons split by sex (374 raked to Census 2021 sex totals)" in out
+        assert "  ✓ Area codes: 374 small area(s) found among the areas loaded here" in out
+        assert "  ✓ Coverage: every one of the area's 374 2021 LSOAs is in the file" in out
         assert "  ! The file gives persons only: every figure was split by sex" in out
-        assert "  → Population for mid-2020: 66,248 rows for 364 lsoa11 areas" in out
+        assert "  → Population for mid-2020: 68,068 rows for 374 lsoa21 areas" in out
 
     def test_each_command_records_a_dataset_version_of_the_file(self, imported):
         for name, run in imported.items():
@@ -118,11 +123,11 @@ class TestTheRealWorcestershireSequence:
             assert vintages == {year}, level
 
     def test_the_commands_load_the_county_as_the_pages_do(self, imported):
-        population = PopulationEstimate.objects.filter(year=2020, area__level="lsoa11")
-        assert population.values("area").distinct().count() == 364
+        population = PopulationEstimate.objects.filter(year=2020, area__level="lsoa21")
+        assert population.values("area").distinct().count() == 374
         assert population.aggregate(total=Sum("count"))["total"] == pytest.approx(598_070, rel=1e-6)
         assert not population.filter(is_modelled=False).exists()
-        assert Deprivation.objects.filter(edition="IMD2019").count() == 364
+        assert Deprivation.objects.filter(edition="IMD2019").count() == 374
         assert Deprivation.objects.filter(edition="IMD2025").count() == 374
 
     def test_importing_a_real_file_again_replaces_it_and_says_so(self, imported):
@@ -169,7 +174,9 @@ def test_the_year_comes_from_an_ons_file_name_or_from_year(tmp_path):
     path = wide_persons_csv(tmp_path / "population_mid2031_persons.csv", demo_lsoa_codes(2))
     for argv, year in (([], 2031), (["--year", "2032"], 2032)):
         stdout = io.StringIO()
-        call_command("import_population", str(path), "--dry-run", *argv, stdout=stdout)
+        call_command(
+            "import_population", str(path), "--dry-run", "--incomplete", *argv, stdout=stdout
+        )
         assert f"  → Population for mid-{year}: 364 rows for 2 lsoa21 areas" in stdout.getvalue()
 
 
@@ -255,9 +262,9 @@ EVERY_REAL_FILE = [  # (command, file, arguments, rows imported): every file the
     ("import_lookup", "lookup_lsoa21_msoa21_ward24_lad_icb.csv", [], 578),
     ("import_lookup", "lookup_lsoa11_to_lsoa21.csv", [], 374),
     ("import_sex_totals", "census2021_ts008_sex_lsoa21.csv", [], 374),
-    ("import_population", "population_mid2019_lsoa11_single_year_of_age_persons.csv", [], 66_248),
-    ("import_population", "population_mid2020_lsoa11_single_year_of_age_persons.csv", [], 66_248),
-    ("import_deprivation", "imd2019_lsoa11_ranks_deciles_denominators.csv", [], 364),
+    ("import_population", "population_mid2019_lsoa11_single_year_of_age_persons.csv", [], 68_068),
+    ("import_population", "population_mid2020_lsoa11_single_year_of_age_persons.csv", [], 68_068),
+    ("import_deprivation", "imd2019_lsoa11_ranks_deciles_denominators.csv", [], 374),
     ("import_deprivation", "imd2025_lsoa21_scores_ranks_deciles.csv", [], 374),
 ]
 
@@ -273,7 +280,7 @@ def test_every_real_file_imports_unchanged_from_the_command_line(
             last = stdout.getvalue().splitlines()[-1]
             assert last.startswith(f"Imported {rows:,} rows as dataset version "), (name, last)
         totals = {
-            year: PopulationEstimate.objects.filter(year=year, area__level="lsoa11").aggregate(
+            year: PopulationEstimate.objects.filter(year=year, area__level="lsoa21").aggregate(
                 total=Sum("count")
             )["total"]
             for year in (2019, 2020)
@@ -282,7 +289,7 @@ def test_every_real_file_imports_unchanged_from_the_command_line(
             2019: pytest.approx(595_786, rel=1e-9),
             2020: pytest.approx(598_070, rel=1e-9),
         }
-        wards = LocalityScheme.objects.get(name="Electoral wards (from the LSOA 2021 lookup)")
+        wards = LocalityScheme.objects.get(name__startswith="Electoral wards")
         assert wards.localities.count() == 112
         county = Area.objects.get(code="E10000034", level="county")
         assert county.name == "Worcestershire" and county.children.count() == 6

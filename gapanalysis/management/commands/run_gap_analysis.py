@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gapanalysis.models import FINISHED, AnalysisRun, RunStatus
 from gapanalysis.services import AnalysisStartError, analysis_start
+from needs.localities import UnknownScheme, default_scheme, scheme_by_name
 
 
 class Command(BaseCommand):
@@ -18,6 +19,12 @@ class Command(BaseCommand):
             help="A norm to include (repeat for several; default: every norm)",
         )
         parser.add_argument("--year", type=int, help="Population year (default: latest loaded)")
+        parser.add_argument(
+            "--scheme",
+            metavar="NAME",
+            help="The locality scheme, by name (default: the local authority districts, else "
+            "the first scheme made)",
+        )
         parser.add_argument(
             "--adjust-for-deprivation",
             action="store_true",
@@ -35,13 +42,15 @@ class Command(BaseCommand):
         self, *args: object, norms: list[str] | None, year: int | None, wait: int, **opts: object
     ) -> None:
         try:
+            scheme = scheme_by_name(name=opts["scheme"]) if opts.get("scheme") else default_scheme()
             run = analysis_start(
                 user=None,
                 norm_codes=norms,
+                scheme=scheme,
                 year=year,
                 adjust_for_deprivation=bool(opts.get("adjust_for_deprivation")),
             )
-        except AnalysisStartError as error:
+        except (AnalysisStartError, UnknownScheme) as error:
             raise CommandError(str(error)) from error
         run = self._wait(run.pk, wait)
         if run.status == RunStatus.FAILED:
