@@ -38,7 +38,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install .env
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_county
 	$(PY) manage.py run_gap_analysis
 	$(PY) manage.py create_demo_login
 	@echo "Serving on http://$(HOST):$(PORT)/ — sign in with the demo login above."

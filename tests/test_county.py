@@ -1,0 +1,240 @@
+"""`manage.py load_county`: Worcestershire's published files through the importers, the catalogue
+and illustrative services; loaded again without duplicates; the footer says what is loaded.
+
+The county is loaded once for the module (about 30 s on SQLite, twice: the second load is the
+rerun), into a database from which the session's synthetic demo was removed, as `make run`
+starts from an empty one. Everything is rolled back when the module is done.
+"""
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.test import Client
+from django.urls import reverse
+
+from jsna import county_services
+from jsna.county import COUNTY_FILES, COUNTY_FOLDER, SITES_FILE, CountyLoadRefused, county_load
+from jsna.services import demo_load
+from needs.models import (
+    Area,
+    AreaLevel,
+    DatasetVersion,
+    Deprivation,
+    Locality,
+    LocalityArea,
+    LocalityScheme,
+    LsoaBestFit,
+    PopulationEstimate,
+    SexTotal,
+)
+from provision.models import Service, ServiceFunding, ServiceSite
+from tests.conftest import SHARED_DATA
+
+WORCESTERSHIRE = SHARED_DATA / "worcestershire"
+SHIPPED = sorted([county_file.name for county_file in COUNTY_FILES] + [SITES_FILE])
+MIDYEAR_2020_TOTAL = 598_070  # ONS mid-2020 SAPE, Worcestershire's 364 LSOAs (shared README)
+TABLES = (
+    Area, PopulationEstimate, Deprivation, SexTotal, LsoaBestFit, LocalityScheme, Locality,
+    LocalityArea, Service, ServiceFunding, ServiceSite,
+)  # fmt: skip
+DEMO_LEVELS_BOTTOM_UP = ("lsoa21", "lsoa11", "msoa21", "msoa11", "ward", "lad", "county", "region")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    output: str
+    seconds: float
+    first: dict[str, int]
+    second: dict[str, int]
+
+
+def counts() -> dict[str, int]:
+    tables = {model.__name__: model.objects.count() for model in TABLES}
+    active = DatasetVersion.objects.filter(retired_at__isnull=True).count()
+    return tables | {"active dataset versions": active}
+
+
+def demo_remove() -> None:
+    """The synthetic demo out of the database (children before their parents: PROTECT)."""
+    Service.objects.filter(is_synthetic=True).delete()
+    LocalityScheme.objects.filter(is_synthetic=True).delete()
+    DatasetVersion.objects.filter(is_synthetic=True).delete()
+    for level in DEMO_LEVELS_BOTTOM_UP:
+        Area.objects.filter(is_synthetic=True, level=level).delete()
+
+
+@pytest.fixture(scope="module")
+def county(django_db_setup, django_db_blocker) -> Iterator[Loaded]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_remove()
+        output = StringIO()
+        started = time.monotonic()
+        call_command("load_county", stdout=output)
+        seconds = time.monotonic() - started
+        first = counts()
+        call_command("load_county", stdout=StringIO())
+        yield Loaded(output.getvalue(), seconds, first, counts())
+        transaction.set_rollback(True)
+
+
+def footer(client: Client, user: object) -> str:
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return re.search(r"<footer.*?</footer>", response.content.decode(), re.S).group(0)
+
+
+# --- the files -------------------------------------------------------------------------------
+
+
+def test_the_shipped_files_are_the_ones_listed_with_a_readme():
+    present = sorted(path.name for path in COUNTY_FOLDER.iterdir())
+    assert present == sorted([*SHIPPED, "README.md"])
+    readme = (COUNTY_FOLDER / "README.md").read_text()
+    assert "Open Government Licence v3.0" in readme
+    assert "Contains OS data © Crown copyright and database right" in readme
+    for name in SHIPPED:
+        assert f"`{name}`" in readme
+
+
+@pytest.mark.skipif(not WORCESTERSHIRE.is_dir(), reason=f"{WORCESTERSHIRE} is absent")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_shipped_file_is_byte_identical_to_the_shared_data(name):
+    assert (COUNTY_FOLDER / name).read_bytes() == (WORCESTERSHIRE / name).read_bytes()
+
+
+# --- the load --------------------------------------------------------------------------------
+
+
+def test_it_loads_every_area_level_of_the_county(county, db):
+    real = Area.objects.filter(is_synthetic=False)
+    levels = dict(real.values_list("level").annotate(n=Count("id")).values_list("level", "n"))
+    assert {level: levels.get(level) for level in ("lsoa21", "lsoa11", "msoa21", "msoa11")} == {
+        "lsoa21": 374,
+        "lsoa11": 364,
+        "msoa21": 85,
+        "msoa11": 85,
+    }
+    assert real.filter(level=AreaLevel.LAD, geometry__isnull=False).count() == 6
+    assert real.filter(level=AreaLevel.WARD, geometry__isnull=False).count() == 112
+
+
+def test_it_loads_mid_2019_and_mid_2020_population(county, db):
+    years = PopulationEstimate.objects.values_list("year", flat=True).distinct()
+    assert sorted(set(years)) == [2019, 2020]
+    total = PopulationEstimate.objects.filter(year=2020, area__level=AreaLevel.LSOA21).aggregate(
+        total=Sum("count")
+    )["total"]
+    assert total == pytest.approx(MIDYEAR_2020_TOTAL, abs=0.5)
+
+
+def test_it_loads_census_sex_totals_deprivation_and_the_best_fit_lookup(county, db):
+    assert SexTotal.objects.count() == 374
+    assert LsoaBestFit.objects.count() == 374
+    editions = set(Deprivation.objects.values_list("edition", flat=True))
+    assert len(editions) == 2
+
+
+def test_it_prints_progress_for_each_file_in_order(county):
+    lines = county.output.splitlines()
+    for number, county_file in enumerate(COUNTY_FILES, start=1):
+        step = next(line for line in lines if line.startswith(f"[{number}/{len(COUNTY_FILES)}]"))
+        assert county_file.name in step
+    assert "Illustrative services: 29" in county.output
+    print(f"load_county took {county.seconds:.1f} s")  # shown with -s: the timing asked for
+
+
+def test_loading_it_again_duplicates_nothing(county):
+    assert county.second == county.first
+
+
+def test_the_county_and_its_data_are_not_synthetic(county, db):
+    assert not Area.objects.filter(is_synthetic=True).exists()
+    assert not DatasetVersion.objects.filter(is_synthetic=True).exists()
+    assert not LocalityScheme.objects.filter(is_synthetic=True).exists()
+
+
+# --- illustrative services -------------------------------------------------------------------
+
+
+def test_the_only_services_are_illustrative_and_say_so(county, db):
+    services = Service.objects.all()
+    assert services.values("code").distinct().count() == len(county_services.PLACEMENTS)
+    assert set(services.values_list("financial_year", flat=True)) == {"2023/24", "2024/25"}
+    for service in services:
+        assert service.is_synthetic
+        assert service.name.startswith("Illustrative: ")
+        assert service.provider.startswith("Illustrative ")
+        assert service.source.startswith("Illustrative figures, not real provision data")
+    norm_types = {"talking_therapies", "camhs", "memory_assessment"}
+    assert norm_types <= set(services.values_list("service_type", flat=True))
+
+
+def test_illustrative_sites_are_real_ods_sites_in_their_2021_lsoa(county, db):
+    ods = pd.read_csv(COUNTY_FOLDER / SITES_FILE, dtype=str).set_index("org_code")
+    sites = ServiceSite.objects.select_related("area")
+    assert sites.exists()
+    for site in sites:
+        code = re.search(r"\(NHS ODS (Y\d{5})\)$", site.name).group(1)
+        assert site.name.startswith(ods.loc[code, "name"])
+        assert site.lat == pytest.approx(float(ods.loc[code, "latitude"]))
+        assert site.area.code == ods.loc[code, "lsoa21_code_pip"]
+        assert site.area.level == AreaLevel.LSOA21
+
+
+def test_illustrative_records_are_the_same_for_the_same_seed():
+    sites = county_services.read_sites(COUNTY_FOLDER / SITES_FILE)
+    people = pd.DataFrame(
+        {
+            "district_code": list(county_services.DISTRICT_NAMES) * 2,
+            "sex": ["F"] * 6 + ["M"] * 6,
+            "age": [30] * 12,
+            "count": [50_000.0] * 12,
+        }
+    )
+    first = county_services.illustrative_service_records(sites, people)
+    again = county_services.illustrative_service_records(sites, people)
+    pd.testing.assert_frame_equal(first, again)
+    assert (first["capacity"] > 0).all() and (first["annual_spend"] > 0).all()
+
+
+def test_a_refused_file_stops_the_load_and_writes_nothing(county, db, tmp_path: Path):
+    (tmp_path / COUNTY_FILES[0].name).write_text('{"type": "FeatureCollection", "features": []}')
+    before = counts()
+    with pytest.raises(CountyLoadRefused) as refused:
+        county_load(folder=tmp_path)
+    assert COUNTY_FILES[0].name in str(refused.value) and refused.value.errors
+    assert counts() == before
+
+
+# --- the footer ------------------------------------------------------------------------------
+
+
+def test_the_footer_says_illustrative_services_and_not_synthetic(county, client, analyst):
+    text = footer(client, analyst)
+    assert "illustrative services" in text
+    assert "synthetic" not in text.lower()
+    assert "Open Government Licence v3.0" in text
+
+
+def test_the_footer_says_synthetic_once_the_demo_is_loaded(county, client, analyst):
+    demo_load()
+    text = footer(client, analyst)
+    assert "synthetic demo data" in text
+    assert "illustrative services" in text  # Worcestershire's are still there
+
+
+def test_the_footer_says_neither_without_the_illustrative_services(county, client, analyst):
+    Service.objects.all().delete()
+    text = footer(client, analyst)
+    assert "synthetic" not in text.lower()
+    assert "illustrative" not in text.lower()
