@@ -17,7 +17,7 @@ from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
 from needs import conservation, estimates, estimation, localities, map_documents, maps
 from needs import selectors as needs_selectors
-from needs.labels import SYNTHETIC_LABEL
+from needs.labels import data_label
 from needs.models import MAX_AGE
 from provision import attribution, baseline
 from provision import selectors as provision_selectors
@@ -57,7 +57,12 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     texts = _statements(run, norms, tables[ResultLevel.LOCALITY])
     groups = _equality(norms, population, rates, services, tables[ResultLevel.WHOLE_AREA])
     on_progress(80, "Drawing maps")
-    documents = _maps(run, norms, tables[ResultLevel.LOCALITY], membership)
+    illustrative = provision_selectors.any_illustrative(
+        service_codes=list(services[c.SERVICE_CODE]) if not services.empty else [],
+        financial_year=financial_year or "",
+    )
+    label = data_label(synthetic=run.is_synthetic, illustrative=illustrative)
+    documents = _maps(run, norms, tables[ResultLevel.LOCALITY], membership, label)
     on_progress(90, "Saving results")
     return RunOutput(
         results=[row for table in tables.values() for row in _result_rows(table)],
@@ -68,6 +73,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
         | {
             "deprivation_adjustment": deprivation_note or "not adjusted for deprivation",
             "residents": residents,
+            "illustrative_services": illustrative,
         },
     )
 
@@ -327,7 +333,11 @@ def _pinned_inputs(
 
 
 def _maps(
-    run: AnalysisRun, norms: list[Norm], table: pd.DataFrame, membership: pd.DataFrame
+    run: AnalysisRun,
+    norms: list[Norm],
+    table: pd.DataFrame,
+    membership: pd.DataFrame,
+    label: str,
 ) -> list[dict]:
     outlines = needs_selectors.locality_outlines(membership=membership).rename(
         columns={c.LOCALITY_CODE: compute.UNIT_CODE}
@@ -345,7 +355,7 @@ def _maps(
             norm_name=norm.name,
             norm_share=norm.share,
             sources="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
-            synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+            synthetic_label=label,
             sites=_norm_sites(sites, norm),
         )
         for kind, render in run_maps.RENDERERS.items():

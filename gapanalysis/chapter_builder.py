@@ -39,14 +39,15 @@ def build_chapter(
         "sources": lambda: _sources(run),
         "limitations": lambda: _limitations(run),
     }
+    place = localities.place_name(scheme=run.locality_scheme)
     return Chapter(
-        title=f"Mental health: need against provision — {run.locality_scheme.name}",
-        area=run.locality_scheme.name,
+        title=f"Mental health: need against provision — {place}",
+        area=place,
         year=run.year,
         run_id=run.pk,
         author=author,
         date=timezone.localdate().strftime("%-d %B %Y"),
-        synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+        synthetic_label=run.data_label,
         introduction=introduction,
         sections=[builders[key]() for key in sections if key in builders],
     )
@@ -143,7 +144,7 @@ def _need(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Se
                 ),
                 title=f"Estimated {norm.condition.name.lower()} per 1,000 at risk, {run.year}",
                 source="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
-                synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+                synthetic_label=run.data_label,
             )
         )
         tables.append(_need_table(norm, rows))
@@ -213,7 +214,7 @@ def _gap(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Sec
                 provision_column="coverage_ratio",
                 title=f"Need against provision: {norm.condition.name.lower()}",
                 source=norm.source.split(":")[0],
-                synthetic_label=SYNTHETIC_LABEL if run.is_synthetic else "",
+                synthetic_label=run.data_label,
             )
         )
         tables.append(_coverage_table(norm, rows))
@@ -375,4 +376,10 @@ def _limitations(run: AnalysisRun) -> Section:
     ]
     if run.is_synthetic:
         bullets.insert(0, f"{SYNTHETIC_LABEL}: every figure in this chapter is illustrative.")
+    elif run.data_label:
+        bullets.insert(
+            0,
+            f"{run.data_label}: every provision figure, gap and statement in this "
+            "chapter rests on them and is illustrative.",
+        )
     return Section("limitations", TITLES["limitations"], bullets=bullets)

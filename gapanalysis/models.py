@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from needs.labels import data_label
+
 
 class Norm(models.Model):
     """An evidence-based provision norm: the share of people in need a service type should reach."""
@@ -75,6 +77,14 @@ class AnalysisRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.get_status_display()})"
+
+    @property
+    def data_label(self) -> str:
+        """Synthetic or illustrative, as its pages, maps and chapter must say; else empty."""
+        return data_label(
+            synthetic=self.is_synthetic,
+            illustrative=bool((self.inputs or {}).get("illustrative_services")),
+        )
 
 
 class GapClass(models.TextChoices):

@@ -7,7 +7,6 @@ from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
 from needs import columns as c
 from needs import deprivation, exports, geography, map_documents, maps, need_maps
 from needs import selectors as needs_selectors
-from needs.labels import SYNTHETIC_LABEL
 from needs.maps import MapDocument
 
 CLASS_LABELS = dict(GapClass.choices)
@@ -167,7 +166,7 @@ def locality_download(*, run: AnalysisRun, unit_code: str) -> tuple[bytes, str] 
         "Sources: " + "; ".join(run.inputs.get("rate_sources", [])),
         "Coverage and ratios are fractions (0.25 = 25%).",
     ]
-    if run.is_synthetic:
-        notes.insert(0, SYNTHETIC_LABEL)
+    if run.data_label:
+        notes.insert(0, run.data_label)
     safe_code = "".join(ch for ch in unit_code if ch.isalnum() or ch in "-_") or "locality"
     return exports.to_csv_bytes(frame, notes=notes), f"run-{run.pk}-{safe_code}.csv"

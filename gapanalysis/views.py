@@ -18,7 +18,6 @@ from gapanalysis.services import (
     norm_add,
     runs_fail_stale,
 )
-from needs.labels import SYNTHETIC_LABEL
 from needs.map_documents import map_response
 
 
@@ -52,7 +51,7 @@ def latest_map(request: HttpRequest) -> HttpResponse:
             "statements": selectors.run_statements(run=run),
             "equality": pages.equality_by_deprivation(run=run, norm_code=chosen.code),
             "groups": run.groups.filter(norm_code=chosen.code),
-            "synthetic_label": SYNTHETIC_LABEL if run.is_synthetic else "",
+            "synthetic_label": run.data_label,
         }
     return render(request, "gapanalysis/latest_map.html", context)
 
@@ -62,7 +61,8 @@ def latest_map(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs_fail_stale()
     run = get_object_or_404(AnalysisRun.objects.select_related("created_by"), pk=pk)
-    return render(request, "gapanalysis/run_detail.html", {"run": run})
+    context = {"run": run, "synthetic_label": run.data_label}
+    return render(request, "gapanalysis/run_detail.html", context)
 
 
 @require_GET
@@ -132,7 +132,7 @@ def locality_detail(request: HttpRequest, pk: int, unit_code: str) -> HttpRespon
     context = pages.locality_context(run=run, unit_code=unit_code)
     if context is None:
         raise Http404("No such locality in this run.")
-    context["synthetic_label"] = SYNTHETIC_LABEL if run.is_synthetic else ""
+    context["synthetic_label"] = run.data_label
     return render(request, "gapanalysis/locality.html", context)
 
 

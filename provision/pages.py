@@ -7,7 +7,7 @@ from needs import columns as c
 from needs import map_documents
 from needs import selectors as needs_selectors
 from needs.estimates import NeedUnavailable, need_estimates
-from needs.labels import SYNTHETIC_LABEL
+from needs.labels import data_label
 from needs.maps import CATEGORY_COLOURS, MapDocument, points_map
 from provision import attribution, baseline, finance
 from provision import selectors as provision_selectors
@@ -18,8 +18,12 @@ CATEGORY_LABELS = dict(ServiceCategory.choices)
 
 
 def synthetic_label() -> str:
+    """Synthetic (the demo county) or illustrative (invented services on a real county)."""
     scheme = needs_selectors.default_locality_scheme()
-    return SYNTHETIC_LABEL if scheme and scheme.is_synthetic else ""
+    return data_label(
+        synthetic=bool(scheme and scheme.is_synthetic),
+        illustrative=provision_selectors.illustrative_services_loaded(),
+    )
 
 
 def service_mapping_context(filters: baseline.Filters) -> dict:

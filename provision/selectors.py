@@ -22,6 +22,16 @@ def financial_years() -> list[str]:
     return sorted(years, reverse=True)
 
 
+def illustrative_services_loaded() -> bool:
+    return Service.objects.filter(is_synthetic=True).exists()
+
+
+def any_illustrative(*, service_codes: list[str], financial_year: str) -> bool:
+    """Whether any of these services is invented (flagged synthetic): illustrative services."""
+    rows = Service.objects.filter(financial_year=financial_year, code__in=service_codes)
+    return rows.filter(is_synthetic=True).exists()
+
+
 def services_frame(
     *, financial_year: str, service_type: str | None = None, capacity_unit: str | None = None
 ) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from jsna import county_services
@@ -238,3 +238,45 @@ def test_the_footer_says_neither_without_the_illustrative_services(county, clien
     text = footer(client, analyst)
     assert "synthetic" not in text.lower()
     assert "illustrative" not in text.lower()
+
+
+# --- a run on the default county says its services are illustrative ------------------------
+
+
+@pytest.fixture
+def county_run(county, db, django_capture_on_commit_callbacks, settings, tmp_path):
+    from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_start(user=None)
+    analysis_claim(run_id=run.pk)
+    analysis_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_run_on_the_county_labels_its_page_maps_and_chapter_illustrative(
+    county_run, client, jsna_manager
+):
+    from gapanalysis.exports import export_execute, export_start
+    from gapanalysis.models import RunStatus
+    from needs.labels import ILLUSTRATIVE_LABEL
+
+    run = county_run
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.inputs["illustrative_services"] is True and not run.is_synthetic
+    assert run.inputs["residents"]["total"] == pytest.approx(MIDYEAR_2020_TOTAL, abs=0.5)
+    assert run.data_label == ILLUSTRATIVE_LABEL
+    documents = list(run.maps.values_list("html", flat=True))
+    assert documents and all(ILLUSTRATIVE_LABEL in html for html in documents)
+    client.force_login(jsna_manager)
+    page = client.get(reverse("gapanalysis:run_detail", args=[run.pk])).content.decode()
+    assert ILLUSTRATIVE_LABEL in page and "Synthetic data." not in page
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        export = export_start(run=run, fmt="html", user=jsna_manager)
+    export_execute(export_id=export.pk)
+    export.refresh_from_db()
+    with export.file.open("rb") as handle:
+        chapter = handle.read().decode()
+    assert ILLUSTRATIVE_LABEL in chapter and "Worcestershire" in chapter

@@ -167,8 +167,7 @@ class TestTheRealWorcestershireSequence:
         assert "persons split by sex (374 raked to Census 2021 sex totals)" in step.preview
         assert (
             "2011 LSOAs converted to 2021 LSOAs through the best-fit lookup by code: "
-            "19 split by weight, 355 unchanged"
-            in step.preview
+            "19 split by weight, 355 unchanged" in step.preview
         )
         assert "The file gives persons only: every figure was split by sex" in step.preview
         assert set(step.plan["preview_columns"]) == {
