@@ -1,11 +1,12 @@
 """Times the expected-cases estimation at England scale against a plain numpy reference.
 
-What is measured: `needs.estimation.expected_cases_array` on a seeded synthetic population shaped
-like England's small areas (33,755 LSOAs × 2 sexes × 91 single years of age × 16 projection
-years, float64) against every condition in the shipped rate catalogue. The reference does the same
-arithmetic with one `np.einsum` per measure (population at risk, expected, lower, upper), then
-blanks the bounds of conditions whose bounds are not published everywhere, exactly as the
-estimation does; both results must agree (rtol 1e-9, NaN in the same places).
+What is measured: `needs.prevalence.estimation.expected_cases_array` on a seeded synthetic
+population shaped like England's small areas (33,755 LSOAs × 2 sexes × 91 single years of age
+× 16 projection years, float64) against every condition in the shipped rate catalogue. The
+reference does the same arithmetic with one `np.einsum` per measure (population at risk,
+expected, lower, upper), then blanks the bounds of conditions whose bounds are not published
+everywhere, exactly as the estimation does; both results must agree (rtol 1e-9, NaN in the same
+places).
 
 Printed: the first and best-of-3 wall times of each, their ratio, peak memory (process peak RSS,
 and the tracemalloc peak of one estimation call alone — numpy reports its buffers to tracemalloc)
@@ -27,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from needs.estimation import RateArrays, expected_cases_array, rate_arrays  # noqa: E402
 from needs.importers.rates import parse  # noqa: E402
+from needs.prevalence.estimation import RateArrays, expected_cases_array, rate_arrays  # noqa: E402
 
 MAX_AGE = 90  # needs.models.MAX_AGE, repeated here to keep Django out
 AREAS, SEXES, AGES, YEARS = 33_755, 2, MAX_AGE + 1, 16

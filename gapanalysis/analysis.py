@@ -15,10 +15,12 @@ from django.conf import settings
 from gapanalysis import compute, run_maps, statements
 from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
-from needs import conservation, estimates, estimation, localities, map_documents, maps
+from needs import map_documents, maps
 from needs import selectors as needs_selectors
+from needs.demography import conservation, localities
 from needs.labels import data_label
 from needs.models import MAX_AGE
+from needs.prevalence import estimates, estimation
 from provision import attribution, baseline
 from provision import selectors as provision_selectors
 from provision.models import CapacityUnit

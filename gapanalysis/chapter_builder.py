@@ -9,11 +9,12 @@ from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
 from gapanalysis.models import AnalysisRun, GapResult, Norm
 from gapanalysis.pages import equality_by_deprivation
 from needs import columns as c
-from needs import localities, maps
+from needs import maps
 from needs import selectors as needs_selectors
-from needs.estimates import NeedUnavailable, need_estimates
+from needs.demography import localities
 from needs.labels import SYNTHETIC_LABEL
 from needs.need_maps import people
+from needs.prevalence.estimates import NeedUnavailable, need_estimates
 from provision import baseline, finance
 from provision import selectors as provision_selectors
 from provision.pages import CATEGORY_LABELS, FUNDER_LABELS

@@ -9,7 +9,6 @@ uncertainty of the need estimate taken into account.
 import numpy as np
 import pandas as pd
 
-from needs import intervals
 from needs.columns import (
     CAPACITY,
     CONDITION_CODE,
@@ -19,6 +18,7 @@ from needs.columns import (
     SERVICE_CODE,
     SPEND,
 )
+from needs.prevalence import intervals
 
 UNIT_CODE = "unit_code"
 NORM_CODE = "norm_code"

@@ -3,7 +3,7 @@
 from django import forms
 
 from gapanalysis.models import Norm
-from needs.localities import default_scheme
+from needs.demography.localities import default_scheme
 from needs.models import LocalityScheme
 from provision.models import SERVICE_TYPES, CapacityUnit
 

@@ -5,8 +5,9 @@ import pandas as pd
 from gapanalysis import compute, selectors
 from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
 from needs import columns as c
-from needs import deprivation, exports, geography, map_documents, maps, need_maps
+from needs import exports, map_documents, maps, need_maps
 from needs import selectors as needs_selectors
+from needs.demography import deprivation, geography
 from needs.maps import MapDocument
 
 CLASS_LABELS = dict(GapClass.choices)

@@ -15,9 +15,9 @@ import pandas as pd
 from django.db.models import Exists, OuterRef
 
 from needs import columns as c
+from needs.demography.localities import DISTRICTS, MSOAS, WARDS
 from needs.importers import localities as localities_parser
 from needs.importers.tables import read_csv
-from needs.localities import DISTRICTS, MSOAS, WARDS
 from needs.models import (
     Area,
     AreaLevel,

@@ -6,11 +6,12 @@ import pandas as pd
 from django.urls import reverse
 
 from needs import columns as c
-from needs import exports, geography, map_documents, need_maps
+from needs import exports, map_documents, need_maps
 from needs import selectors as needs_selectors
-from needs.estimates import NeedEstimates, NeedUnavailable, need_estimates
+from needs.demography import geography
 from needs.labels import SYNTHETIC_LABEL
 from needs.maps import MapDocument
+from needs.prevalence.estimates import NeedEstimates, NeedUnavailable, need_estimates
 
 DOWNLOAD_TYPES = {
     "csv": "text/csv; charset=utf-8",

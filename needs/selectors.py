@@ -7,8 +7,8 @@ from django.db.models import Count
 from shapely.geometry import Point, shape
 
 from needs import columns as c
-from needs import localities
-from needs.geography import (
+from needs.demography import localities
+from needs.demography.geography import (
     ANCESTOR_CODE,
     PARENT_CODE,
     dissolve_to_localities,

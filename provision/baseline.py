@@ -7,7 +7,7 @@ import pandas as pd
 
 from needs import columns as c
 from needs import selectors as needs_selectors
-from needs.geography import ANCESTOR_CODE
+from needs.demography.geography import ANCESTOR_CODE
 from provision import attribution
 from provision import selectors as provision_selectors
 from provision.models import AGE_GROUPS, Service

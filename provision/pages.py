@@ -6,9 +6,9 @@ import pandas as pd
 from needs import columns as c
 from needs import map_documents
 from needs import selectors as needs_selectors
-from needs.estimates import NeedUnavailable, need_estimates
 from needs.labels import data_label
 from needs.maps import CATEGORY_COLOURS, MapDocument, points_map
+from needs.prevalence.estimates import NeedUnavailable, need_estimates
 from provision import attribution, baseline, finance
 from provision import selectors as provision_selectors
 from provision.models import Funder, ServiceCategory

@@ -30,7 +30,7 @@ from gapanalysis.models import AnalysisRun, GapResult, ResultLevel, RunStatus
 from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from needs import selectors as needs_selectors
-from needs.localities import DISTRICTS, MSOAS, WARDS
+from needs.demography.localities import DISTRICTS, MSOAS, WARDS
 from needs.models import LocalityScheme, PopulationEstimate
 from provision import baseline
 from provision.models import Service

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import mapping
 
-from needs.geography import MAP_SIMPLIFY_DEGREES, WGS84
+from needs.demography.geography import MAP_SIMPLIFY_DEGREES, WGS84
 
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100

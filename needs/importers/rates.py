@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from needs.estimation import PERSONS, SEXES, RateTableError, rates_by_single_year
 from needs.importers.tables import MAX_ERRORS, read_csv
+from needs.prevalence.estimation import PERSONS, SEXES, RateTableError, rates_by_single_year
 
 REQUIRED = [
     "condition_code",

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from needs.conservation import Residents, ResidentsLost, residents_check, totals_agree
+from needs.demography.conservation import Residents, ResidentsLost, residents_check, totals_agree
 
 
 def population(counts: dict[str, float]) -> pd.DataFrame:

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from needs import selectors
-from needs.deprivation import adjust, quintile_of_decile
-from needs.estimates import NeedUnavailable, need_estimates
+from needs.demography.deprivation import adjust, quintile_of_decile
 from needs.models import Condition, RelativeRisk
+from needs.prevalence.estimates import NeedUnavailable, need_estimates
 
 
 def test_deciles_pair_into_quintiles_and_unknown_stays_zero():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needs.estimation import (
+from needs.prevalence.estimation import (
     RateTableError,
     aggregate_to_localities,
     aggregate_to_whole_area,

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needs.intervals import byar, byar_rate, dobson, wilson
+from needs.prevalence.intervals import byar, byar_rate, dobson, wilson
 
 REL = 1.5e-8  # testthat::expect_equal's default tolerance, as PHEindicatormethods' tests use
 CONFIDENCES = [0.95, 0.998]

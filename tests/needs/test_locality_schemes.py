@@ -20,8 +20,7 @@ from django.urls import reverse
 from gapanalysis.models import AnalysisRun
 from jsna.demo_geography import COUNTY_NAME
 from jsna.services import DEMO_SCHEME
-from needs.importers import localities as parser
-from needs.localities import (
+from needs.demography.localities import (
     ALL_AREAS,
     DISTRICTS,
     MSOAS,
@@ -29,6 +28,7 @@ from needs.localities import (
     locality_schemes,
     place_name,
 )
+from needs.importers import localities as parser
 from needs.models import (
     Area,
     DatasetVersion,

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from needs.projection import ProjectionError, growth_factors, project
+from needs.demography.projection import ProjectionError, growth_factors, project
 
 MAX_AGE = 90
 F, M = 0, 1  # the sex axis follows estimation.SEXES: ("F", "M")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from needs.estimation import rates_by_single_year
 from needs.importers.rates import parse
 from needs.models import MAX_AGE, Condition, PrevalenceRate
+from needs.prevalence.estimation import rates_by_single_year
 from needs.selectors import rates_frame
 from needs.services import CATALOGUE_PATH, ImportRefused, rates_load
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gapanalysis.models import FINISHED, AnalysisRun, RunStatus
 from gapanalysis.services import AnalysisStartError, analysis_start
-from needs.localities import UnknownScheme, default_scheme, scheme_by_name
+from needs.demography.localities import UnknownScheme, default_scheme, scheme_by_name
 
 
 class Command(BaseCommand):

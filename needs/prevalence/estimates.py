@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from needs import columns as c
-from needs import conservation, deprivation, estimation, projection
 from needs import selectors as needs_selectors
+from needs.demography import conservation, deprivation, projection
 from needs.models import MAX_AGE, Condition, LocalityScheme
+from needs.prevalence import estimation
 
 UNIT_NAME = "unit_name"
 

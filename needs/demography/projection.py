@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from needs.columns import AGE, AREA_CODE, COUNT, SEX, YEAR
-from needs.estimation import SEXES
+from needs.prevalence.estimation import SEXES
 
 
 class ProjectionError(ValueError):
