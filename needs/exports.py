@@ -1,8 +1,9 @@
 """Tables as CSV and XLSX downloads. Pure: no Django.
 
 Any text cell that a spreadsheet would read as a formula (starting =, +, -, @, or a tab or
-carriage return before one) is prefixed with an apostrophe, so a name typed into an upload can
-never run as a formula in someone else's spreadsheet (OWASP "CSV injection").
+carriage return before one, also after leading spaces) is prefixed with an apostrophe, so a name
+typed into an upload can never run as a formula in someone else's spreadsheet (OWASP "CSV
+injection").
 """
 
 import io
@@ -15,7 +16,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

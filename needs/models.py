@@ -57,7 +57,8 @@ class Area(models.Model):
         indexes = [models.Index(fields=["level"])]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        # The level too: most LSOA and MSOA codes are the same in 2011 and 2021.
+        return f"{self.name} ({self.code}, {self.get_level_display()})"
 
 
 class LocalitySchemeKind(models.TextChoices):

@@ -23,7 +23,7 @@ def table() -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x"])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x", "  =1+1", " @x"])
 def test_text_a_spreadsheet_would_run_as_a_formula_gets_an_apostrophe(value):
     assert neutralise(value) == "'" + value
 

@@ -124,3 +124,20 @@ def test_commissioners_cannot_edit_services(client, commissioner):
     client.force_login(commissioner)
     assert client.post(reverse("provision:service_new"), form_data()).status_code == 403
     assert not AuditEntry.objects.exists()
+
+
+def test_a_service_that_cannot_be_placed_is_named_on_the_page_not_a_server_error(
+    client, commissioner
+):
+    """Its catchment is a small area where nobody lives: the page says which service and why."""
+    from needs.models import Area, AreaLevel
+
+    empty = Area.objects.create(code="E01999990", name="Nobody lives here", level=AreaLevel.LSOA21)
+    service = Service.objects.filter(financial_year="2024/25").order_by("code").first()
+    service.catchment.set([empty])
+    client.force_login(commissioner)
+    response = client.get(reverse("provision:service_mapping") + "?financial_year=2024/25")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Provision could not be shared out" in body
+    assert f"No population lives in the catchment of service(s) {service.code}" in body
