@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pandas as pd
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.test import Client, TestCase
 from django.urls import Resolver404, resolve
@@ -31,7 +31,7 @@ from gapanalysis.services import analysis_claim, analysis_execute, analysis_star
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from needs import selectors as needs_selectors
 from needs.demography.localities import DISTRICTS, MSOAS, WARDS
-from needs.models import LocalityScheme, PopulationEstimate
+from needs.models import Deprivation, LocalityScheme, PopulationEstimate
 from provision import baseline
 from provision.models import Service
 from provision.template import COLUMNS
@@ -387,3 +387,63 @@ def test_every_page_a_role_can_reach_answers_without_error(county, role):
     assert not broken, broken
     assert len(status) > 15  # the crawl reached the site, not just the home page
     assert any(re.match(r"/runs/\d+/localities/", url) for url in status)
+
+
+# --- a year that leaves part of the area out ----------------------------------------------------
+
+
+def half_of_mid_2020(folder: Path) -> Path:
+    rows = rows_of("population_mid2020_lsoa11_single_year_of_age_persons.csv")
+    return csv_file(folder / "population_half_persons.csv", rows[: len(rows) // 2])
+
+
+def test_a_year_covering_half_the_area_is_refused_naming_what_is_missing(county, tmp_path):
+    path = half_of_mid_2020(tmp_path)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="refused"):
+        call_command("import_population", str(path), "--year", "2018", stdout=io.StringIO(),
+                     stderr=err)  # fmt: skip
+    assert "mid-2018 covers" in err.getvalue() and "of the area's 374 2021 LSOAs" in err.getvalue()
+    assert "(--incomplete)" in err.getvalue()
+    assert not PopulationEstimate.objects.filter(year=2018).exists()
+
+
+def test_an_incomplete_year_is_imported_only_when_asked_never_default_and_said(county, tmp_path):
+    path = half_of_mid_2020(tmp_path)
+    call_command("import_population", str(path), "--year", "2018", "--incomplete",
+                 stdout=io.StringIO())  # fmt: skip
+    districts = LocalityScheme.objects.get(name=DISTRICTS)
+    assert PopulationEstimate.objects.filter(year=2018).exists()
+    assert needs_selectors.latest_population_year(scheme=districts) == 2020
+    run = run_for(districts, 2018)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.inputs["residents"]["incomplete"].startswith("Incomplete population year: mid-2018")
+    page = signed_in(county, COMMISSIONER).get(f"/runs/{run.pk}/").content.decode()
+    assert "Incomplete" in page and "Incomplete population year: mid-2018" in page
+
+
+# --- only the 2021 geography and the best fit: 2011 files are converted, nobody refused -------
+
+
+def test_2011_files_are_converted_when_only_the_2021_geography_is_loaded(
+    django_db_setup, django_db_blocker, tmp_path
+):
+    with rolled_back_shared_state(django_db_blocker, tmp_path / "media"):
+        for command, name in [
+            ("import_boundaries", "lsoa21_boundaries_bgc.geojson"),
+            ("import_lookup", "lookup_lsoa21_msoa21_ward24_lad_icb.csv"),
+            ("import_lookup", "lookup_lsoa11_to_lsoa21.csv"),
+            ("import_sex_totals", "census2021_ts008_sex_lsoa21.csv"),
+            ("import_population", "population_mid2020_lsoa11_single_year_of_age_persons.csv"),
+            ("import_deprivation", "imd2019_lsoa11_ranks_deciles_denominators.csv"),
+        ]:
+            call_command(command, str(WORCESTERSHIRE / name), stdout=io.StringIO())
+        population = PopulationEstimate.objects.filter(year=2020, area__is_synthetic=False)
+        assert population.values("area").distinct().count() == LSOAS_2021
+        total = population.aggregate(total=Sum("count"))["total"]
+        assert total == pytest.approx(PUBLISHED_2020, abs=0.5)
+        imd = Deprivation.objects.filter(edition="IMD2019", area__level="lsoa21")
+        assert imd.count() == LSOAS_2021
+        run = run_for(LocalityScheme.objects.get(name=DISTRICTS), 2020)
+        assert run.status == RunStatus.SUCCEEDED, run.error
+        assert run.inputs["residents"]["total"] == pytest.approx(PUBLISHED_2020, abs=0.5)
