@@ -1,10 +1,12 @@
 """Shared fixtures: the demo area loaded once per session, and one persona per role."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import TestCase
 
 from gapanalysis.models import AnalysisRun
 from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
@@ -15,6 +17,17 @@ from uploads.models import Upload, UploadStatus
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own download fails here
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PASSWORD = "a-long-test-password-4821"
 
 
@@ -31,15 +44,21 @@ def _persona(username: str, *roles: str) -> User:
     return user
 
 
-@pytest.fixture
-def finished_run(db, django_capture_on_commit_callbacks) -> AnalysisRun:
-    """The demo county's analysis, run in this process (its task is not sent)."""
-    with django_capture_on_commit_callbacks(execute=False):
-        run = analysis_start(user=None)
+def run_in_process(**options: object) -> AnalysisRun:
+    """An analysis started as the web and the command start one, then run in this process (its
+    task is not sent). `options`: analysis_start's (scheme, year, norm_codes…)."""
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        run = analysis_start(user=None, **options)
     analysis_claim(run_id=run.pk)
     analysis_execute(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+@pytest.fixture
+def finished_run(db) -> AnalysisRun:
+    """The demo county's analysis, run in this process."""
+    return run_in_process()
 
 
 @pytest.fixture
@@ -74,3 +93,18 @@ def jsna_manager(db) -> User:
 def outsider(db) -> User:
     """Signed in, but holding no role."""
     return _persona("olly")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Headless Debian Chromium through Playwright, for every browser test."""
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail("Debian's chromium is missing: `make test` installs it")
+        pytest.skip("no /usr/bin/chromium: install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

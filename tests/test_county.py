@@ -37,7 +37,7 @@ from needs.models import (
     SexTotal,
 )
 from provision.models import Service, ServiceFunding, ServiceSite
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, run_in_process
 
 WORCESTERSHIRE = SHARED_DATA / "worcestershire"
 SHIPPED = sorted([county_file.name for county_file in COUNTY_FILES] + [SITES_FILE])
@@ -244,16 +244,9 @@ def test_the_footer_says_neither_without_the_illustrative_services(county, clien
 
 
 @pytest.fixture
-def county_run(county, db, django_capture_on_commit_callbacks, settings, tmp_path):
-    from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
-
+def county_run(county, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=False):
-        run = analysis_start(user=None)
-    analysis_claim(run_id=run.pk)
-    analysis_execute(run_id=run.pk)
-    run.refresh_from_db()
-    return run
+    return run_in_process()
 
 
 def test_a_run_on_the_county_labels_its_page_maps_and_chapter_illustrative(

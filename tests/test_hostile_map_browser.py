@@ -10,7 +10,6 @@ import importlib
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,21 +25,10 @@ from needs import selectors as needs_selectors
 from needs.models import Condition, Locality
 from provision import selectors as provision_selectors
 from provision.models import Service
-from tests.conftest import IN_CI
 from tests.hostile_text import STORABLE, leaks
 from tests.test_hostile_map_text import legacy_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Never contacted (every request is answered by the test); localhost, as browsers trust it.
 ORIGIN = "http://localhost:8009"
 MIGRATION = "0003_rerender_stored_maps"
@@ -82,20 +70,6 @@ async () => {
 
 def words(text: str) -> str:
     return " ".join(text.replace("\r", "").split())
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail("Debian's chromium is missing: `make test` installs it")
-        pytest.skip("no /usr/bin/chromium: install Debian's chromium to run this test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def _key(url: str) -> str:

@@ -27,7 +27,6 @@ from shapely.geometry import shape
 
 from gapanalysis.exports import export_execute, export_start
 from gapanalysis.models import AnalysisRun, GapResult, ResultLevel, RunStatus
-from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from needs import selectors as needs_selectors
 from needs.demography.localities import DISTRICTS, MSOAS, WARDS
@@ -35,7 +34,7 @@ from needs.models import Deprivation, LocalityScheme, PopulationEstimate
 from provision import baseline
 from provision.models import Service
 from provision.template import COLUMNS
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, run_in_process
 from tests.uploads.conftest import WORCESTERSHIRE, needs_real_data, rolled_back_shared_state
 
 pytestmark = [needs_real_data, pytest.mark.django_db]
@@ -128,12 +127,7 @@ def custom_scheme_file(folder: Path) -> Path:
 
 
 def run_for(scheme: LocalityScheme, year: int) -> AnalysisRun:
-    with TestCase.captureOnCommitCallbacks(execute=False):
-        run = analysis_start(user=None, scheme=scheme, year=year)
-    analysis_claim(run_id=run.pk)
-    analysis_execute(run_id=run.pk)
-    run.refresh_from_db()
-    return run
+    return run_in_process(scheme=scheme, year=year)
 
 
 @dataclass

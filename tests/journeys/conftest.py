@@ -16,40 +16,15 @@ import pytest
 from gapanalysis import services as gap_services
 from gapanalysis import tasks as gap_tasks
 from jsna.services import demo_load
-from tests.conftest import IN_CI, PASSWORD, REPO_ROOT
+from tests.conftest import PASSWORD, REPO_ROOT
 from uploads import tasks as upload_tasks
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 AXE = REPO_ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("JSNA_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
 BLOCKING = ("serious", "critical")
 MAX_TABS = 400
 # Playwright's sync API keeps an event loop in this thread; the ORM is only used outside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail("Debian's chromium is missing: `make test` installs it")
-        pytest.skip("no /usr/bin/chromium: install Debian's chromium to run the journeys")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
