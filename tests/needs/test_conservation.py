@@ -65,6 +65,18 @@ def test_a_locality_area_outside_the_population_does_not_count_as_a_locality():
     assert counted.localities == 1
 
 
+def test_two_lost_areas_are_listed_with_commas():
+    with pytest.raises(ResidentsLost, match=r"in no locality of 'S': A, B\. Choose"):
+        residents_check(population({"A": 1.0, "B": 2.0}), membership([]), scheme="S")
+
+
+def test_twenty_lost_areas_are_all_listed_with_no_more_to_say():
+    codes = {f"E{n:08d}": 1.0 for n in range(20)}
+    with pytest.raises(ResidentsLost) as caught:
+        residents_check(population(codes), membership([]), scheme="S")
+    assert "E00000019. Choose" in str(caught.value) and "more" not in str(caught.value)
+
+
 def test_many_lost_areas_are_listed_twenty_and_counted():
     codes = {f"E{n:08d}": 1.0 for n in range(25)}
     with pytest.raises(ResidentsLost) as caught:
