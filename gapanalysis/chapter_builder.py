@@ -277,21 +277,17 @@ def _projections(run: AnalysisRun, norms: list[Norm]) -> Section:
     shown = [run.year, *sorted({years[len(years) // 2], years[-1]})]
     conditions = [norm.condition for norm in norms]
     rows = []
-    try:
-        projected = {
-            (condition.code, year): need_estimates(
-                year=year, scheme=run.locality_scheme, conditions=[condition]
-            )
-            for condition in conditions  # a handful of conditions and three years
+    try:  # one estimate a year, every condition at once
+        whole = [
+            need_estimates(
+                year=year, scheme=run.locality_scheme, conditions=conditions
+            ).whole_area.set_index(c.CONDITION_CODE)[c.EXPECTED_CASES]
             for year in shown
-        }
+        ]
     except NeedUnavailable as error:  # e.g. projections for another area only: say so
         return Section("projections", TITLES["projections"], [f"Not shown: {error}"])
     for condition in conditions:
-        totals = [
-            float(projected[condition.code, year].whole_area[c.EXPECTED_CASES].iloc[0])
-            for year in shown
-        ]
+        totals = [float(by_condition[condition.code]) for by_condition in whole]
         change = totals[-1] / totals[0] - 1 if totals[0] else float("nan")
         rows.append([condition.name, *[people(t) for t in totals], f"{change:+.0%}"])
     table = Table(

@@ -41,7 +41,7 @@ def test_jsna_manager(journey: Journey, jsna_manager, finished_run):
         journey.press(page.get_by_role("button", name="Export the chapter"))
         page.wait_for_load_state("networkidle")
         link = page.get_by_role("link", name="download").first
-        expect(link).to_be_visible()
+        expect(link).to_be_visible(timeout=60_000)  # the export runs in the request: seconds
         journey.visit(f"chapter-exported-{label}")
         exported[fmt] = journey.download(link)
 
