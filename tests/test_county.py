@@ -39,6 +39,7 @@ from needs.models import (
 from provision.models import Service, ServiceFunding, ServiceSite
 from tests.conftest import SHARED_DATA, run_in_process
 
+pytestmark = pytest.mark.django_db  # one group for pytest-django: the county is loaded once
 WORCESTERSHIRE = SHARED_DATA / "worcestershire"
 SHIPPED = sorted([county_file.name for county_file in COUNTY_FILES] + [SITES_FILE])
 MIDYEAR_2020_TOTAL = 598_070  # ONS mid-2020 SAPE, Worcestershire's 364 LSOAs (shared README)
