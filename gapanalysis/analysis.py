@@ -45,8 +45,8 @@ class RunOutput:
 def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) -> RunOutput:
     norms = list(run.norms.select_related("condition").order_by("code"))
     on_progress(10, "Loading population, rates and localities")
-    population, rates, membership = _need_inputs(run, norms)
-    residents = _residents(run, population, membership)
+    area_codes, population, rates, membership = _need_inputs(run, norms)
+    residents = _residents(run, area_codes, population, membership)
     on_progress(25, "Estimating need")
     small, deprivation_note = _estimate(run, norms, population, rates)
     on_progress(45, "Attributing provision to small areas")
@@ -80,20 +80,23 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     )
 
 
-def _residents(run: AnalysisRun, population: pd.DataFrame, membership: pd.DataFrame) -> dict:
-    """Residents in small areas, localities and the whole area agree, or the run stops."""
+def _residents(
+    run: AnalysisRun, area_codes: list[str], population: pd.DataFrame, membership: pd.DataFrame
+) -> dict:
+    """Residents in small areas, localities and the whole area agree, or the run stops; and
+    whether the year leaves any of the area's 2021 LSOAs out (read from the rows already here)."""
     try:
         counted = conservation.residents_check(
             population, membership, scheme=run.locality_scheme.name
         )
     except conservation.ResidentsLost as error:
         raise AnalysisInputError(str(error)) from error
-    coverage = needs_selectors.population_coverage(year=run.year)
+    missing = len(set(area_codes) - set(population[c.AREA_CODE]))
     incomplete = (
-        f"Incomplete population year: mid-{run.year} leaves {coverage['missing']:,} of the "
-        "area's 2021 LSOAs out (imported at the analyst's word), so these figures do not cover "
-        "the whole area."
-        if coverage["missing"]
+        f"Incomplete population year: mid-{run.year} leaves {missing:,} of the area's 2021 "
+        "LSOAs out (imported at the analyst's word), so these figures do not cover the whole "
+        "area."
+        if missing
         else ""
     )
     return counted.as_dict() | {"incomplete": incomplete}
@@ -136,7 +139,8 @@ def _estimate(
 
 def _need_inputs(
     run: AnalysisRun, norms: list[Norm]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The 2021 LSOAs of the scheme's whole area, their population, the rates, the membership."""
     if not norms:
         raise AnalysisInputError("The run has no norms to set need against: choose at least one.")
     # The whole area the scheme's localities lie in: its residents must all be in a locality.
@@ -155,7 +159,7 @@ def _need_inputs(
     membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
     if membership.empty:
         raise AnalysisInputError(f"Locality scheme {run.locality_scheme.name!r} has no areas.")
-    return population, rates, membership
+    return area_codes, population, rates, membership
 
 
 def _names_with_rates(rates: pd.DataFrame, conditions: list) -> set[str]:
