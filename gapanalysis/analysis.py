@@ -56,7 +56,9 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     tables = _gap_tables(run, norms, small, membership, attributed, service_norms)
     _check_levels_agree(tables)
     on_progress(70, "Writing the unmet-need statements and equality breakdowns")
-    texts = _statements(run, norms, tables[ResultLevel.LOCALITY])
+    texts, wording = _statements(
+        run, norms, tables[ResultLevel.LOCALITY], tables[ResultLevel.WHOLE_AREA]
+    )
     groups = _equality(norms, population, rates, services, tables[ResultLevel.WHOLE_AREA])
     on_progress(80, "Drawing maps")
     illustrative = provision_selectors.any_illustrative(
@@ -76,7 +78,8 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
             "deprivation_adjustment": deprivation_note or "not adjusted for deprivation",
             "residents": residents,
             "illustrative_services": illustrative,
-        },
+        }
+        | wording,
     )
 
 
@@ -268,6 +271,7 @@ def _words(norms: list[Norm]) -> dict[str, statements.NormWords]:
             unit_label=units.get(norm.capacity_unit, norm.capacity_unit),
             action=norm.action,
             share=norm.share,
+            name=norm.name,
             sources="; ".join(needs_selectors.rate_publications(condition=norm.condition))
             + f"; ambition: {norm.source.split(':')[0]}",
         )
@@ -275,11 +279,30 @@ def _words(norms: list[Norm]) -> dict[str, statements.NormWords]:
     }
 
 
-def _statements(run: AnalysisRun, norms: list[Norm], localities: pd.DataFrame) -> list[dict]:
+def _statements(
+    run: AnalysisRun, norms: list[Norm], by_locality: pd.DataFrame, whole: pd.DataFrame
+) -> tuple[list[dict], dict]:
+    """The statements, and what goes with them on every output: the numbered references, one
+    headline per ambition and the summary (kept in the run's inputs, so pages and the chapter
+    print the same words)."""
+    words = _words(norms)
+    numbered = statements.references(words)
+    suppress = settings.STATEMENT_SUPPRESS_BELOW
     frame = statements.unmet_need_statements(
-        localities, _words(norms), suppress_below=settings.STATEMENT_SUPPRESS_BELOW
+        by_locality, words, suppress_below=suppress, numbered=numbered
     )
-    return frame.to_dict("records")
+    wording = {
+        "references": numbered,
+        "statement_headlines": statements.headlines(by_locality, words, suppress_below=suppress),
+        "summary": statements.summary(
+            by_locality,
+            whole,
+            words,
+            place=localities.place_name(scheme=run.locality_scheme),
+            suppress_below=suppress,
+        ),
+    }
+    return frame.to_dict("records"), wording
 
 
 RESULT_COLUMNS = {

@@ -32,6 +32,9 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     placeholder: bool = False  # for the author to complete (e.g. recommendations)
+    # Headed lists, e.g. each ambition's headline with its statements.
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # cited in the text as [1], [2], …
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
 from gapanalysis.models import AnalysisRun, GapResult, Norm
 from gapanalysis.pages import equality_by_deprivation
 from needs import columns as c
-from needs import maps
+from needs import maps, rounding
 from needs import selectors as needs_selectors
 from needs.demography import localities
 from needs.labels import SYNTHETIC_LABEL
-from needs.need_maps import people
 from needs.prevalence.estimates import NeedUnavailable, need_estimates
+from needs.rounding import people
 from provision import baseline, finance
 from provision import selectors as provision_selectors
 from provision.pages import CATEGORY_LABELS, FUNDER_LABELS
@@ -73,15 +73,17 @@ def _frame(rows: list[GapResult]) -> pd.DataFrame:
 
 
 def _summary(run: AnalysisRun) -> Section:
-    statements = list(selectors.run_statements(run=run))
-    count = len(statements)
-    lead = (
-        f"The analysis found provision below need in {count} locality and ambition "
-        f"combination{'s' if count != 1 else ''}. The sharpest gaps:"
-        if count
-        else "The analysis found no locality where provision is below need."
-    )
-    return Section("summary", TITLES["summary"], [lead], [s.text for s in statements[:5]])
+    """The whole area first, then the largest gaps in people and the sharpest in share: lines the
+    run wrote once (`statements.summary`); the statements themselves are printed once, below."""
+    lines = run.inputs.get("summary")
+    if lines is None:  # a run from before summaries were written: say what it holds
+        count = selectors.run_statements(run=run).count()
+        plural = "s" if count != 1 else ""
+        lines = [
+            f"The analysis found provision below need in {count} locality and ambition "
+            f"combination{plural}; see 'Need against provision'."
+        ]
+    return Section("summary", TITLES["summary"], bullets=list(lines))
 
 
 def _population(run: AnalysisRun) -> Section:
@@ -114,7 +116,12 @@ def _need_table(norm: Norm, rows: list[GapResult]) -> Table:
         caption=f"Estimated {norm.condition.name.lower()} by locality",
         columns=["Locality", "Estimated people", "Interval", "Per 1,000 at risk"],
         rows=[
-            [r.unit_name, people(r.expected_cases), _interval(r), f"{r.rate_per_1000:,.1f}"]
+            [
+                r.unit_name,
+                people(r.expected_cases),
+                _interval(r),
+                rounding.per_1000(r.rate_per_1000),
+            ]
             for r in rows
         ],
         numeric=[False, True, True, True],
@@ -140,8 +147,11 @@ def _need(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Se
             report_maps.choropleth_png(
                 units,
                 value_column=c.RATE_PER_1000,
-                classes=maps.quantile_classes(
-                    units[c.RATE_PER_1000].to_numpy(float), unit="per 1,000"
+                classes=maps.step_classes(
+                    units[c.RATE_PER_1000].to_numpy(float),
+                    unit="per 1,000",
+                    rounding=rounding.PER_1000_STEP,
+                    **maps.value_bounds(units, c.RATE_PER_1000),
                 ),
                 title=f"Estimated {norm.condition.name.lower()} per 1,000 at risk, {run.year}",
                 source="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
@@ -219,8 +229,25 @@ def _gap(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Sec
             )
         )
         tables.append(_coverage_table(norm, rows))
-    statements = [s.text for s in selectors.run_statements(run=run)]
-    return Section("gap", TITLES["gap"], statements, figures=figures, tables=tables)
+    groups = [
+        (group["headline"], [s.text for s in group["statements"]])
+        for group in selectors.statement_groups(run=run)
+    ]
+    text = (
+        ["Where provision falls below need, grouped by ambition, sharpest first within each. "
+         "Numbers in brackets are the sources listed at the end of this section."]
+        if groups
+        else ["No locality has provision below need for any ambition."]
+    )  # fmt: skip
+    return Section(
+        "gap",
+        TITLES["gap"],
+        text,
+        figures=figures,
+        tables=tables,
+        groups=groups,
+        references=selectors.run_references(run=run),
+    )
 
 
 def _coverage_table(norm: Norm, rows: list[GapResult]) -> Table:
@@ -232,7 +259,7 @@ def _coverage_table(norm: Norm, rows: list[GapResult]) -> Table:
                 r.unit_name,
                 people(r.expected_cases),
                 people(r.capacity),
-                f"{r.coverage_ratio:.0%}" if r.coverage_ratio is not None else "—",
+                rounding.share(r.coverage_ratio) if r.coverage_ratio is not None else "—",
                 people(r.gap_people),
                 r.get_classification_display(),
             ]
@@ -267,7 +294,7 @@ def _equality(run: AnalysisRun, norms: list[Norm]) -> Section:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None or value != value else f"{value:.1%}"
+    return "—" if value is None or value != value else rounding.share(value)
 
 
 def _projections(run: AnalysisRun, norms: list[Norm]) -> Section:
@@ -328,7 +355,8 @@ def _methods(run: AnalysisRun, norms: list[Norm]) -> Section:
         "ambition is well below, under 90% below, over 110% at the upper bound above. Localities "
         "are compared with the area's own average within 99.8% Poisson (Byar) limits.",
         f"Counts below {run.inputs.get('statement_suppress_below', 10)} are suppressed in "
-        "statements; counts are rounded to the nearest 10, 50 or 100.",
+        "statements. Every estimated count of people, on every page, table, map and statement, "
+        "is rounded the same way: to the nearest 10 under 1,000, 50 under 10,000, else 100.",
         "Interval methods for observed figures follow PHE conventions: Wilson (proportions), "
         "Byar (counts and crude rates), Dobson (directly standardised rates).",
         _sentence(run.inputs.get("deprivation_adjustment", "not adjusted for deprivation")),

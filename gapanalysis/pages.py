@@ -33,6 +33,8 @@ def locality_context(*, run: AnalysisRun, unit_code: str) -> dict | None:
         # Each ambition with its locality row and its small areas (the maps' figures as a table).
         "rows": [(norms.get(row.norm_code), row, by_norm.get(row.norm_code, [])) for row in rows],
         "statements": run.statements.filter(unit_code=unit_code).order_by("rank"),
+        "statement_groups": selectors.statement_groups(run=run, unit_code=unit_code),
+        "references": selectors.run_references(run=run),
     }
 
 

@@ -85,12 +85,20 @@ def _add_section(document: DocxDocument, section: Section, counters: dict[str, i
             document.add_paragraph(clean(text), style="Normal")
     for text in section.bullets:
         document.add_paragraph(clean(text), style="List Bullet")
+    for headline, items in section.groups:
+        document.add_heading(clean(headline), level=2)
+        for text in items:
+            document.add_paragraph(clean(text), style="List Bullet")
     for figure in section.figures:
         counters["Figure"] += 1
         _add_figure(document, figure, counters["Figure"])
     for table in section.tables:
         counters["Table"] += 1
         _add_table(document, table, counters["Table"])
+    if section.references:
+        document.add_heading("Sources", level=2)
+        for number, source in enumerate(section.references, start=1):
+            document.add_paragraph(clean(f"[{number}] {source}"), style="Normal")
 
 
 def _add_caption(document: DocxDocument, label: str, number: int, text: str) -> Paragraph:

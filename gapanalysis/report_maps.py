@@ -19,7 +19,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from gapanalysis.chapter import OS_COPYRIGHT, Figure
 from needs import maps
-from needs.maps import BIVARIATE_3X3, FILL_COLUMN, NAME_COLUMN, NO_DATA, TERTILE_NAMES, Classes
+from needs.maps import AXIS_NAMES, BIVARIATE_3X3, FILL_COLUMN, NAME_COLUMN, NO_DATA, Classes
 
 SIZE_IN = (6.3, 5.5)  # 16 cm × 14 cm: fits an A4 page inside its margins
 MAP_AREA = (0.02, 0.16, 0.62, 0.72)  # left, bottom, width, height as fractions of the figure
@@ -68,19 +68,21 @@ def bivariate_png(
     synthetic_label: str = "",
     dpi: int = 200,
 ) -> Figure:
-    """Need against provision: each unit coloured by its need third × provision third."""
-    need = _tertiles(units, need_column)
-    provision = _tertiles(units, provision_column)
-    colours = [BIVARIATE_3X3[n][p] for n, p in zip(need, provision, strict=True)]
+    """Need against provision: each unit coloured lower / similar / higher on each, classed by
+    meaningful steps as the web map is (`needs.maps.bivariate_axes`)."""
+    need, provision, note = maps.bivariate_axes(
+        units, need_column=need_column, provision_column=provision_column
+    )
+    colours = [
+        NO_DATA if n < 0 or p < 0 else BIVARIATE_3X3[n][p]
+        for n, p in zip(need, provision, strict=True)
+    ]
     shown = units.assign(**{FILL_COLUMN: colours})
     figure = _figure(shown, title=title, source=source, synthetic_label=synthetic_label)
     _bivariate_legend(figure)
     alt = _bivariate_alt(shown[NAME_COLUMN].astype(str).tolist(), need, provision, title)
+    alt = f"{alt} {note}".strip()
     return Figure(caption=title, png=_png(figure, dpi), alt_text=alt)
-
-
-def _tertiles(units: gpd.GeoDataFrame, column: str) -> np.ndarray:
-    return maps.tertiles(units[column].to_numpy(float))
 
 
 def _figure(units: gpd.GeoDataFrame, *, title: str, source: str, synthetic_label: str) -> MplFigure:
@@ -155,7 +157,10 @@ def _bivariate_alt(names: list[str], need: np.ndarray, provision: np.ndarray, ti
                 name for name, a, b in zip(names, need, provision, strict=True) if (a, b) == (n, p)
             )
             if members:
-                label = f"{TERTILE_NAMES[n].capitalize()} need, {TERTILE_NAMES[p]} provision"
+                label = f"{AXIS_NAMES[n].capitalize()} need, {AXIS_NAMES[p]} provision"
                 parts.append(f"{label}: {', '.join(members)}")
-    intro = f"Map: {title}. Localities by their third on need and on provision per person in need"
+    intro = (
+        f"Map: {title}. Localities as lower, similar or higher on need and on provision per "
+        "person in need, by differences larger than their uncertainty"
+    )
     return f"{intro}. " + "; ".join(parts) + "."

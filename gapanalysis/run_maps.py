@@ -3,13 +3,12 @@
 from dataclasses import dataclass
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from gapanalysis import compute
 from needs import columns as c
-from needs import maps, need_maps
-from needs.need_maps import people
+from needs import maps, need_maps, rounding
+from needs.rounding import people
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,11 @@ def need_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAs
         units,
         title=title,
         unit_label="Locality",
-        caption=_caption(context, "Classes hold similar numbers of localities."),
+        caption=_caption(
+            context,
+            "Classes are at least as wide as the uncertainty of the estimates or the rounding, "
+            "whichever is larger.",
+        ),
         assets=assets,
         value_column=c.RATE_PER_1000,
     )
@@ -47,15 +50,17 @@ def provision_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.
     shown = units.assign(
         provision_per_1000=per_1000,
         capacity_text=units[c.CAPACITY].map(people),
-        per_1000_text=per_1000.map(
-            lambda v: "not available" if not np.isfinite(v) else f"{v:,.1f}"
-        ),
+        per_1000_text=per_1000.map(rounding.per_1000),
     )
     document = maps.choropleth(
         shown,
         value_column="provision_per_1000",
-        classes=maps.quantile_classes(
-            per_1000.to_numpy(float), unit="per 1,000", colours=maps.GREENS_5
+        classes=maps.step_classes(
+            per_1000.to_numpy(float),
+            unit="per 1,000",
+            rounding=rounding.PER_1000_STEP,
+            colours=maps.GREENS_5,
+            differs_through="provision per 1,000 is the same everywhere to the rounding shown",
         ),
         title=title,
         tooltip=[
@@ -67,7 +72,7 @@ def provision_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.
         caption=_caption(
             context,
             "Capacity of the services this ambition counts, per 1,000 people of the ages the "
-            "rates apply to. Classes hold similar numbers of localities.",
+            "rates apply to. Classes are equal steps of round numbers.",
         ),
         sites=context.sites,
     )
@@ -76,7 +81,9 @@ def provision_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.
 
 def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAssets) -> dict:
     title = f"Provision against the ambition: {context.norm_name}"
+    order = {code: float(i) for i, code in enumerate(maps.GAP_CLASS_ORDER)}
     shown = units.assign(
+        gap_class=units[compute.CLASSIFICATION].map(order).astype(float),
         capacity_text=units[c.CAPACITY].map(people),
         coverage_text=units[compute.COVERAGE_RATIO].map(_percent),
         ambition_text=f"{context.norm_share:.0%}",
@@ -84,8 +91,8 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
     )
     document = maps.choropleth(
         shown,
-        value_column=compute.AMBITION_RATIO,
-        classes=maps.ambition_classes(),
+        value_column="gap_class",
+        classes=maps.gap_classes(),
         title=title,
         tooltip=[
             (maps.NAME_COLUMN, "Locality"),
@@ -95,20 +102,24 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
             ("gap_text", "More people a year to meet it"),
         ],
         assets=assets,
-        caption=_caption(context, "Coverage is capacity divided by estimated people in need."),
+        caption=_caption(
+            context,
+            "Coverage is capacity divided by estimated people in need. A locality is called "
+            "below the ambition only if it is below even at the lower bound of need.",
+        ),
         sites=context.sites,
     )
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
 
 
 def _percent(value: float) -> str:
-    return "not available" if not np.isfinite(value) else f"{value:.0%}"
+    return rounding.share(value)
 
 
 def bivariate_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAssets) -> dict:
     title = f"Need against provision: {context.condition_name.lower()}"
     shown = units.assign(
-        rate_text=units[c.RATE_PER_1000].map(lambda v: f"{v:,.1f}"),
+        rate_text=units[c.RATE_PER_1000].map(rounding.per_1000),
         coverage_text=units[compute.COVERAGE_RATIO].map(_percent),
     )
     document = maps.bivariate(
@@ -122,7 +133,11 @@ def bivariate_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.
             ("coverage_text", "Share of people in need reached"),
         ],
         assets=assets,
-        caption=_caption(context, "Thirds of the localities on each measure."),
+        caption=_caption(
+            context,
+            "Lower, similar or higher on each measure only where the difference is larger than "
+            "its uncertainty or the rounding.",
+        ),
     )
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
 

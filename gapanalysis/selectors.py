@@ -45,7 +45,34 @@ def run_map(*, run_id: int, kind: str, norm_code: str) -> RunMap | None:
 
 
 def run_statements(*, run: AnalysisRun) -> QuerySet[UnmetNeedStatement]:
-    return run.statements.order_by("rank")
+    """Grouped by ambition (the order the run wrote them in), sharpest first within each."""
+    return run.statements.order_by("norm_code", "rank", "pk")
+
+
+def statement_groups(*, run: AnalysisRun, unit_code: str | None = None) -> list[dict]:
+    """Each ambition's headline with its statements (of one locality, if given).
+
+    Runs from before headlines were written fall back to the ambition's name.
+    """
+    statements = run_statements(run=run)
+    if unit_code is not None:
+        statements = statements.filter(unit_code=unit_code)
+    names = {norm["code"]: norm["name"] for norm in run.inputs.get("norms", [])}
+    headlines = run.inputs.get("statement_headlines", {})
+    groups: dict[str, dict] = {}
+    for statement in statements:
+        code = statement.norm_code
+        group = groups.setdefault(
+            code,
+            {"norm_code": code, "headline": headlines.get(code) or names.get(code, code)},
+        )
+        group.setdefault("statements", []).append(statement)
+    return list(groups.values())
+
+
+def run_references(*, run: AnalysisRun) -> list[str]:
+    """The numbered sources the statements cite as [1], [2], … (in that order)."""
+    return list(run.inputs.get("references", []))
 
 
 def all_norms() -> list[Norm]:

@@ -49,6 +49,8 @@ def latest_map(request: HttpRequest) -> HttpResponse:
                 run=run, norm_code=chosen.code, level=ResultLevel.WHOLE_AREA
             ).first(),
             "statements": selectors.run_statements(run=run),
+            "statement_groups": selectors.statement_groups(run=run),
+            "references": selectors.run_references(run=run),
             "equality": pages.equality_by_deprivation(run=run, norm_code=chosen.code),
             "groups": run.groups.filter(norm_code=chosen.code),
             "synthetic_label": run.data_label,

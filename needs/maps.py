@@ -23,6 +23,9 @@ from branca.element import Element
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
+from needs import classing
+from needs import columns as c
+
 # ColorBrewer (Brewer, Penn State) sequential Blues, 5 classes: colour-blind safe.
 BLUES_5 = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 # ColorBrewer sequential Greens, 5 classes: colour-blind safe; used for provision, so need (blue)
@@ -65,6 +68,7 @@ class Classes:
     breaks: tuple[float, ...]
     colours: tuple[str, ...]
     labels: tuple[str, ...]
+    note: str = ""  # why the map has the classes it has (e.g. one colour), shown with the legend
 
     def colour_of(self, values: np.ndarray) -> list[str]:
         index = np.searchsorted(np.asarray(self.breaks), values, side="right")
@@ -79,25 +83,66 @@ class MapDocument:
     alt_text: str
 
 
-def quantile_classes(values: np.ndarray, *, unit: str, colours: Sequence[str] = BLUES_5) -> Classes:
-    """Up to five classes holding similar numbers of units, labelled with their ranges."""
-    finite = np.sort(values[np.isfinite(values)])
-    k = max(1, min(len(colours), len(np.unique(finite))))
-    edges = np.quantile(finite, np.linspace(0, 1, k + 1)) if len(finite) else np.zeros(2)
-    palette = tuple(colours[round(i * (len(colours) - 1) / max(k - 1, 1))] for i in range(k))
-    labels = tuple(f"{edges[i]:,.1f} to {edges[i + 1]:,.1f} {unit}" for i in range(k))
-    return Classes(breaks=tuple(edges[1:-1]), colours=palette, labels=labels)
+def step_classes(
+    values: np.ndarray,
+    *,
+    unit: str,
+    rounding: float,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    colours: Sequence[str] = BLUES_5,
+    differs_through: str = "need here differs only through age and sex",
+) -> Classes:
+    """Classes at least one meaningful step wide (`needs.classing`), labelled with their ranges.
+
+    `lower`/`upper`: each unit's 95% interval on the value's scale, when known. When every unit
+    lies within one step the map is one colour, and the note says why (`differs_through`).
+    """
+    step = classing.meaningful_step(
+        rounding=rounding,
+        lower=lower if lower is not None else [],
+        upper=upper if upper is not None else [],
+    )
+    edges = classing.step_edges(values, step=step.size, max_classes=len(colours))
+    k = len(edges) - 1
+    if k < 1:
+        return Classes(breaks=(), colours=(colours[len(colours) // 2],), labels=("No data",))
+    places = max(classing.decimals_for(rounding), 0)
+    if k == 1:
+        within = "the uncertainty of the estimates" if step.from_uncertainty else "the rounding"
+        spread = edges[1] - edges[0]
+        note = (
+            f"The units differ by at most {spread:,.{places}f} {unit}, less than {within} "
+            f"(±{step.size:,.{places}f}): one colour"
+            + (f", since {differs_through}." if differs_through else ".")
+        )
+        label = f"{edges[0]:,.{places}f} to {edges[1]:,.{places}f} {unit} (all units)"
+        return Classes(breaks=(), colours=(colours[len(colours) // 2],), labels=(label,), note=note)
+    places = max(places, classing.decimals_for(edges[1] - edges[0]))
+    palette = tuple(colours[round(i * (len(colours) - 1) / (k - 1))] for i in range(k))
+    labels = tuple(
+        f"{edges[i]:,.{places}f} to under {edges[i + 1]:,.{places}f} {unit}" for i in range(k)
+    )
+    why = "the uncertainty of the estimates" if step.from_uncertainty else "the rounding shown"
+    note = f"Classes are at least {step.size:,.{places}f} {unit} wide: {why}."
+    return Classes(breaks=tuple(edges[1:-1]), colours=palette, labels=labels, note=note)
 
 
-def ambition_classes() -> Classes:
+GAP_CLASS_ORDER = ("well_below", "below", "in_line", "above")
+
+
+def gap_classes() -> Classes:
+    """The run's classes, called at the bounds of need's interval: the same words as the tables
+    and statements, so a map never colours a difference the interval cannot support.
+    Map each unit's class to its position in `GAP_CLASS_ORDER` (NaN for no need)."""
     return Classes(
-        breaks=(0.5, 0.8, 1.0),
+        breaks=(1.0, 2.0, 3.0),
         colours=PUOR_4,
         labels=(
-            "Under half of the ambition",
-            "50% to 79% of the ambition",
-            "80% to 99% of the ambition",
-            "Meets or exceeds the ambition",
+            "Well below the ambition, even at the lower bound of need",
+            "Below the ambition, even at the lower bound of need",
+            "In line with the ambition, within need's interval",
+            "Above the ambition, even at the upper bound of need",
         ),
     )
 
@@ -223,16 +268,59 @@ BIVARIATE_3X3 = (
     ("#dfb0d6", "#a5add3", "#5698b9"),
     ("#be64ac", "#8c62aa", "#3b4994"),
 )
-TERTILE_NAMES = ("low", "middle", "high")
+AXIS_NAMES = ("lower", "similar", "higher")  # a bivariate axis: step classes, never thirds
+PROVISION_STEP = 0.01  # coverage is shown to a whole per cent
 
 
-def tertiles(values: np.ndarray) -> np.ndarray:
-    """0, 1 or 2: which third of the units a value falls in (ties share a third)."""
-    finite = values[np.isfinite(values)]
-    if len(finite) == 0:
-        return np.zeros(len(values), dtype=int)
-    edges = np.quantile(finite, [1 / 3, 2 / 3])
-    return np.searchsorted(edges, np.nan_to_num(values, nan=-np.inf), side="right")
+def value_bounds(
+    units: pd.DataFrame, value_column: str, *, inverse: bool = False
+) -> dict[str, np.ndarray]:
+    """Each unit's 95% interval on the scale of `value_column`, from need's interval.
+
+    A value proportional to expected cases (per 1,000 at risk or residents) has the cases'
+    bounds × the same factor; a value inversely proportional (`inverse`: coverage = capacity ÷
+    cases) has value × cases ÷ upper to value × cases ÷ lower. NaN where no interval is known.
+    """
+    missing = np.full(len(units), np.nan)
+    if not {c.EXPECTED_CASES, c.EXPECTED_LOWER, c.EXPECTED_UPPER} <= set(units.columns):
+        return {"lower": missing, "upper": missing}
+    cases = units[c.EXPECTED_CASES].to_numpy(float)
+    value = units[value_column].to_numpy(float)
+    low = units[c.EXPECTED_LOWER].to_numpy(float)
+    high = units[c.EXPECTED_UPPER].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if inverse:
+            return {
+                "lower": np.where(high > 0, value * cases / high, np.nan),
+                "upper": np.where(low > 0, value * cases / low, np.nan),
+            }
+        scale = np.where(cases > 0, value / cases, np.nan)
+        return {"lower": low * scale, "upper": high * scale}
+
+
+def bivariate_axes(
+    units: pd.DataFrame, *, need_column: str, provision_column: str
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Lower / similar / higher (0, 1, 2) on need and on provision, classed the same way: steps
+    at least the rounding or the interval half-width wide (`needs.classing`), at most three.
+    Returns both axes and a note for the legend."""
+    axes, notes = [], []
+    for column, rounding, inverse, word in (
+        (need_column, 0.1, False, "need"),
+        (provision_column, PROVISION_STEP, True, "provision"),
+    ):
+        values = units[column].to_numpy(float)
+        step = classing.meaningful_step(
+            rounding=rounding, **value_bounds(units, column, inverse=inverse)
+        )
+        edges = classing.step_edges(values, step=step.size, max_classes=3)
+        axes.append(classing.three_way(values, edges))
+        if len(edges) == 2:
+            notes.append(
+                f"Every unit's {word} lies within its uncertainty of the others: all are shown "
+                f"as similar {word}."
+            )
+    return axes[0], axes[1], " ".join(notes)
 
 
 def bivariate(
@@ -246,11 +334,15 @@ def bivariate(
     caption: str,
 ) -> MapDocument:
     """Need against provision on one map: each unit coloured by its need third × provision third."""
-    need = tertiles(units[need_column].to_numpy(float))
-    provision = tertiles(units[provision_column].to_numpy(float))
-    colours = [BIVARIATE_3X3[n][p] for n, p in zip(need, provision, strict=True)]
+    need, provision, note = bivariate_axes(
+        units, need_column=need_column, provision_column=provision_column
+    )
+    colours = [
+        NO_DATA if n < 0 or p < 0 else BIVARIATE_3X3[n][p]
+        for n, p in zip(need, provision, strict=True)
+    ]
     labels = [
-        f"{TERTILE_NAMES[n]} need, {TERTILE_NAMES[p]} provision"
+        "no data" if n < 0 or p < 0 else f"{AXIS_NAMES[n]} need, {AXIS_NAMES[p]} provision"
         for n, p in zip(need, provision, strict=True)
     ]
     shown = units.assign(**{FILL_COLUMN: colours, "class_text": labels})
@@ -262,7 +354,7 @@ def bivariate(
         title=title,
         tooltip=[("class_text", "Class"), *tooltip],
         assets=assets,
-        legend=_bivariate_legend(title, caption),
+        legend=_bivariate_legend(title, f"{note} {caption}".strip()),
         alt_text=alt + ".",
     )
 
@@ -270,22 +362,22 @@ def bivariate(
 def _bivariate_legend(title: str, caption: str) -> str:
     cells = "".join(
         "<tr><th scope='row'>"
-        + TERTILE_NAMES[n]
+        + AXIS_NAMES[n]
         + " need</th>"
         + "".join(
             f'<td><span class="jsna-legend__swatch" style="background:{BIVARIATE_3X3[n][p]}" '
-            f'title="{TERTILE_NAMES[n]} need, {TERTILE_NAMES[p]} provision"></span></td>'
+            f'title="{AXIS_NAMES[n]} need, {AXIS_NAMES[p]} provision"></span></td>'
             for p in range(3)
         )
         + "</tr>"
         for n in (2, 1, 0)
     )
-    header = "<tr><td></td>" + "".join(f"<th scope='col'>{t}</th>" for t in TERTILE_NAMES) + "</tr>"
+    header = "<tr><td></td>" + "".join(f"<th scope='col'>{t}</th>" for t in AXIS_NAMES) + "</tr>"
     return (
         '<div class="jsna-legend jsna-legend--map" role="region" aria-label="Legend">'
         f'<p class="jsna-legend__title">{html.escape(title)}</p>'
         f"<table class='jsna-legend__grid'>{cells}{header}</table>"
-        "<p class='jsna-legend__caption'>Columns: provision per person in need, low to high. "
+        "<p class='jsna-legend__caption'>Columns: provision per person in need, lower to higher. "
         "Pink: high need with low provision.</p>"
         f'<p class="jsna-legend__caption">{html.escape(caption)}</p></div>'
     )
@@ -369,7 +461,12 @@ def _legend_html(title: str, classes: Classes, caption: str) -> str:
         f'<div class="jsna-legend jsna-legend--map" role="region" aria-label="Legend">'
         f'<p class="jsna-legend__title">{html.escape(title)}</p>'
         f'<ul class="jsna-legend__list">{rows}</ul>'
-        f'<p class="jsna-legend__caption">{html.escape(caption)}</p></div>'
+        + (
+            f'<p class="jsna-legend__caption">{html.escape(classes.note)}</p>'
+            if classes.note
+            else ""
+        )
+        + f'<p class="jsna-legend__caption">{html.escape(caption)}</p></div>'
     )
 
 
@@ -380,4 +477,5 @@ def _alt_text(units: gpd.GeoDataFrame, title: str, classes: Classes) -> str:
         members = sorted(names[units[FILL_COLUMN] == colour])
         if members:
             parts.append(f"{label}: {', '.join(members)}")
-    return f"Map: {title}. " + "; ".join(parts) + "."
+    note = f" {classes.note}" if classes.note else ""
+    return f"Map: {title}. " + "; ".join(parts) + "." + note

@@ -4,12 +4,17 @@ import geopandas as gpd
 import numpy as np
 
 from needs import columns as c
-from needs.maps import NAME_COLUMN, MapAssets, MapDocument, choropleth, quantile_classes
+from needs import rounding
+from needs.maps import (
+    NAME_COLUMN,
+    MapAssets,
+    MapDocument,
+    choropleth,
+    step_classes,
+    value_bounds,
+)
 
-
-def people(value: float) -> str:
-    """Counts of people rounded to the nearest 10: estimates are not precise to the person."""
-    return "not available" if not np.isfinite(value) else f"{round(value, -1):,.0f}"
+people = rounding.people  # one rounding rule for every page, table, statement and export
 
 
 def interval_text(lower: float, upper: float) -> str:
@@ -35,18 +40,23 @@ def need_map(
     """
     shown = units.assign(
         cases_text=units[c.EXPECTED_CASES].map(people),
-        rate_text=units[c.RATE_PER_1000].map(lambda v: f"{v:,.1f}"),
+        rate_text=units[c.RATE_PER_1000].map(rounding.per_1000),
         interval_text=[
             interval_text(lo, hi)
             for lo, hi in zip(units[c.EXPECTED_LOWER], units[c.EXPECTED_UPPER], strict=True)
         ],
     )
     if c.PER_1000_RESIDENTS in units:
-        shown["residents_text"] = units[c.PER_1000_RESIDENTS].map(lambda v: f"{v:,.1f}")
+        shown["residents_text"] = units[c.PER_1000_RESIDENTS].map(rounding.per_1000)
     return choropleth(
         shown,
         value_column=value_column,
-        classes=quantile_classes(shown[value_column].to_numpy(float), unit="per 1,000"),
+        classes=step_classes(
+            shown[value_column].to_numpy(float),
+            unit="per 1,000",
+            rounding=rounding.PER_1000_STEP,
+            **value_bounds(units, value_column),
+        ),
         title=title,
         tooltip=[
             (NAME_COLUMN, unit_label),

@@ -39,13 +39,23 @@ def localities(**columns: list[float]) -> gpd.GeoDataFrame:
 
 
 AMBITION = [0.3, 0.45, 0.6, 0.9, 1.2, 1.5]
+AMBITION_CLASSES = maps.Classes(
+    breaks=(0.5, 0.8, 1.0),
+    colours=maps.PUOR_4,
+    labels=(
+        "Under half of the ambition",
+        "50% to 79% of the ambition",
+        "80% to 99% of the ambition",
+        "Meets or exceeds the ambition",
+    ),
+)
 
 
 def coverage_map(dpi: int = 200, values: list[float] = AMBITION) -> report_maps.Figure:
     return report_maps.choropleth_png(
         localities(ratio=values),
         value_column="ratio",
-        classes=maps.ambition_classes(),
+        classes=AMBITION_CLASSES,
         title="Provision against the ambition: talking therapies",
         source="NHS Talking Therapies activity; ONS mid-year estimates",
         synthetic_label="Synthetic data: for demonstration only",
@@ -106,12 +116,12 @@ def test_a_unit_without_a_value_is_grey_and_listed_as_no_data():
     assert figure.alt_text.endswith("No data: Brookley.")
 
 
-def test_quantile_classes_use_the_blues_of_the_need_map():
-    values = np.array([3.0, 5.0, 7.0, 9.0, 11.0, 13.0])
+def test_step_classes_use_the_blues_of_the_need_map():
+    values = np.array([1.0, 3.0, 5.0, 7.0, 9.0, 11.0])
     figure = report_maps.choropleth_png(
         localities(rate=list(values)),
         value_column="rate",
-        classes=maps.quantile_classes(values, unit="per 1,000"),
+        classes=maps.step_classes(values, unit="per 1,000", rounding=0.1),
         title="Estimated depression per 1,000 at risk, 2026",
         source="APMS 2014",
     )
@@ -140,26 +150,43 @@ def test_names_with_markup_quotes_and_dollar_signs_are_drawn_as_plain_text():
 def test_the_bivariate_map_shows_pink_where_need_is_high_and_provision_low():
     figure = gap_map(need=[1, 2, 3, 4, 5, 6], provision=[6, 5, 4, 3, 2, 1])
     assert count_of(PINK, pixels(figure.png, map_area_only=True)) > 1000
-    assert "High need, low provision: Brookley, " + MATH_NAME in figure.alt_text
+    assert "Higher need, lower provision: Brookley, " + MATH_NAME in figure.alt_text
 
 
 def test_the_bivariate_map_has_no_pink_unit_when_provision_follows_need():
     figure = gap_map(need=[1, 2, 3, 4, 5, 6], provision=[1, 2, 3, 4, 5, 6])
     assert count_of(PINK, pixels(figure.png, map_area_only=True)) == 0
     assert count_of(PINK, pixels(figure.png)) > 100  # the legend still shows the pink corner
-    assert "High need, high provision: Brookley, " + MATH_NAME in figure.alt_text
-    assert "High need, low provision" not in figure.alt_text
+    assert "Higher need, higher provision: Brookley, " + MATH_NAME in figure.alt_text
+    assert "Higher need, lower provision" not in figure.alt_text
 
 
 def test_the_bivariate_alt_text_names_every_unit_under_its_class():
     figure = gap_map(need=[1, 2, 3, 4, 5, 6], provision=[6, 5, 4, 3, 2, 1])
     assert figure.alt_text == (
-        "Map: Need against provision: common mental disorders. Localities by their third on "
-        "need and on provision per person in need. "
-        f"High need, low provision: Brookley, {MATH_NAME}; "
-        f"Middle need, middle provision: Severnholt, {SCRIPT_NAME}; "
-        "Low need, high provision: Ashwold, Corvedon."
+        "Map: Need against provision: common mental disorders. Localities as lower, similar or "
+        "higher on need and on provision per person in need, by differences larger than their "
+        "uncertainty. "
+        f"Higher need, lower provision: Brookley, {MATH_NAME}; "
+        f"Similar need, similar provision: Severnholt, {SCRIPT_NAME}; "
+        "Lower need, higher provision: Ashwold, Corvedon."
     )
+
+
+def test_need_within_its_uncertainty_is_similar_everywhere_on_the_bivariate_map():
+    units = localities(provision=[6, 5, 4, 3, 2, 1]).assign(
+        need=[8.0, 8.1, 8.2, 8.3, 8.4, 8.5],
+        expected_cases=[800.0] * 6,
+        expected_lower=[600.0] * 6,  # ±2.5 per 1,000 around 8: wider than the 0.5 spread
+        expected_upper=[1_000.0] * 6,
+    )
+    figure = report_maps.bivariate_png(
+        units, need_column="need", provision_column="provision", title="T", source="S"
+    )
+    assert count_of(PINK, pixels(figure.png, map_area_only=True)) == 0
+    assert "Higher need" not in figure.alt_text and "Lower need" not in figure.alt_text
+    assert "Similar need, lower provision: Brookley" in figure.alt_text
+    assert "all are shown as similar need" in figure.alt_text
 
 
 def test_rendering_many_maps_leaves_no_figure_open():

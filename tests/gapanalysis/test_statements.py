@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gapanalysis.statements import NormWords, rounded, statement, unmet_need_statements
+from gapanalysis.statements import (
+    NormWords,
+    headlines,
+    references,
+    rounded,
+    statement,
+    summary,
+    unmet_need_statements,
+)
 
 WORDS = NormWords(
     condition_name="Common mental disorder",
@@ -29,10 +37,10 @@ def row(**values: object) -> pd.Series:
 
 def test_the_example_statement_reads_as_the_jsna_needs_it():
     assert statement(row(), WORDS, suppress_below=10) == (
-        "In Redditch an estimated 9,800 adults (95% interval 9,300 to 10,400) have a common "
-        "mental disorder. NHS Talking Therapies capacity of 1,400 courses of treatment a year "
-        "reaches 14% of them against an ambition of 25%: about 1,050 more a year would need to "
-        "be seen. (Sources: APMS 2014.)"
+        "In Redditch an estimated 9,800 adults (95% interval: between about 9,300 and 10,400) "
+        "have a common mental disorder. NHS Talking Therapies capacity of 1,400 courses of "
+        "treatment a year reaches 14% of them against an ambition of 25%: about 1,050 more a "
+        "year would need to be seen. [1]"
     )
 
 
@@ -55,7 +63,7 @@ def test_no_provision_and_no_interval_are_said_plainly():
         suppress_below=10,
     )
     assert "reaches none of them" in text
-    assert "no interval was published with the rates used" in text
+    assert "no interval could be given for the rates used" in text
 
 
 def test_only_unmet_need_is_stated_sharpest_first():
@@ -68,3 +76,92 @@ def test_only_unmet_need_is_stated_sharpest_first():
     )
     result = unmet_need_statements(table, {"tt": WORDS}, suppress_below=10)
     assert list(result["unit_name"]) == ["B", "A"] and list(result["rank"]) == [1, 2]
+
+
+TT = NormWords(
+    condition_name="Common mental disorder", people_label="adults",
+    capacity_label="NHS Talking Therapies capacity", unit_label="courses a year",
+    action="would need to be seen", share=0.25, sources="APMS 2014; FYFV 2016",
+    name="NHS Talking Therapies access",
+)  # fmt: skip
+DEMENTIA = NormWords(
+    condition_name="Dementia", people_label="people aged 65 and over",
+    capacity_label="Memory assessment capacity", unit_label="assessments a year",
+    action="would need to be assessed", share=0.667, sources="CFAS II; FYFV 2016",
+    name="Dementia diagnosis",
+)  # fmt: skip
+WORDS_BY_NORM = {"tt": TT, "dem": DEMENTIA}
+
+
+def test_each_source_is_one_numbered_reference_cited_by_number():
+    numbered = references(WORDS_BY_NORM)
+    assert numbered == ["APMS 2014", "FYFV 2016", "CFAS II"]
+    table = pd.DataFrame(
+        [
+            row(unit_code="A", unit_name="A", norm_code="tt"),
+            row(unit_code="A", unit_name="A", norm_code="dem"),
+        ]
+    )
+    texts = unmet_need_statements(table, WORDS_BY_NORM, suppress_below=10)["text"].tolist()
+    assert texts[0].endswith("[1, 2]") and texts[1].endswith("[2, 3]")
+    assert not any("APMS" in text or "Sources" in text for text in texts)
+
+
+def test_statements_are_grouped_by_ambition_and_ties_share_a_rank():
+    table = pd.DataFrame(
+        [
+            row(unit_code="D", unit_name="D", norm_code="dem", ambition_ratio=0.2),
+            row(unit_code="B", unit_name="B", norm_code="tt", ambition_ratio=0.4, gap_people=500),
+            row(unit_code="A", unit_name="A", norm_code="tt", ambition_ratio=0.4, gap_people=502),
+            row(unit_code="C", unit_name="C", norm_code="tt", ambition_ratio=0.3, gap_people=90),
+        ]
+    )
+    result = unmet_need_statements(table, WORDS_BY_NORM, suppress_below=10)
+    # tt first (the order of the ambitions), sharpest first; A and B show the same 40% and the
+    # same gap of 500 once rounded, so neither is ranked above the other.
+    assert list(zip(result["norm_code"], result["unit_name"], result["rank"], strict=True)) == [
+        ("tt", "C", 1), ("tt", "A", 2), ("tt", "B", 2), ("dem", "D", 1),
+    ]  # fmt: skip
+
+
+def test_each_ambition_has_a_one_line_headline():
+    table = pd.DataFrame(
+        [
+            row(unit_code="A", unit_name="Alpha", norm_code="tt", gap_people=300.0),
+            row(unit_code="B", unit_name="Beta", norm_code="tt", gap_people=1_260.0),
+            row(unit_code="C", unit_name="Gamma", norm_code="tt", classification="in_line"),
+            row(unit_code="A", unit_name="Alpha", norm_code="dem", classification="above"),
+        ]
+    )
+    lines = headlines(table, WORDS_BY_NORM, suppress_below=10)
+    assert lines["tt"] == (
+        "NHS Talking Therapies access: provision is below the ambition in 2 of 3 localities; "
+        "the largest gap is about 1,250 adults a year, in Beta."
+    )
+    assert lines["dem"] == "Dementia diagnosis: no locality is below the ambition."
+
+
+def test_the_summary_leads_with_the_whole_area_then_the_largest_and_sharpest_gaps():
+    localities = pd.DataFrame(
+        [
+            row(unit_code="A", unit_name="Big", gap_people=2_000.0, ambition_ratio=0.7),
+            row(unit_code="B", unit_name="Sharp", gap_people=40.0, ambition_ratio=0.1),
+            row(unit_code="C", unit_name="Fine", classification="in_line"),
+        ]
+    )
+    whole = pd.DataFrame(
+        [row(unit_name="Shire", expected_cases=52_340.0, capacity=9_000.0,
+             coverage_ratio=9_000 / 52_340, gap_people=4_085.0)]
+    )  # fmt: skip
+    lines = summary(localities, whole, {"tt": TT}, place="Shire", suppress_below=10)
+    assert lines[0] == (
+        "NHS Talking Therapies access: across Shire, an estimated 52,300 adults have a common "
+        "mental disorder; provision reaches 17% of them against an ambition of 25%, about 4,100 "
+        "a year short."
+    )
+    assert lines[1] == (
+        "Largest gaps in people: Big, NHS Talking Therapies access: about 2,000 a year; "
+        "Sharp, NHS Talking Therapies access: about 40 a year."
+    )
+    assert lines[2].startswith("Sharpest gaps in share of the ambition: Sharp, ")
+    assert "10% of it; Big" in lines[2]

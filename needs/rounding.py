@@ -1,0 +1,76 @@
+"""One rounding rule for every page, table, statement, map and export. Pure: no Django.
+
+An estimate of people is not precise to the person, and a figure printed three ways (2,185 on a
+page, 2,190 in a table, 2,200 in a statement) looks like three figures. Every estimated count of
+people is therefore shown through `people`: to the nearest 10 under 1,000, 50 under 10,000 and 100
+from there. Rates per 1,000 show one decimal; shares a whole per cent, and "<1%" for a share that
+is not zero but would round to it.
+"""
+
+import math
+
+PER_1000_STEP = 0.1  # rates per 1,000 are shown to one decimal place
+SHARE_STEP = 0.01  # shares are shown to a whole per cent
+NOT_AVAILABLE = "not available"
+
+
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))  # numpy numbers and Decimals too
+    except (TypeError, ValueError):
+        return False
+
+
+def people_step(value: float) -> int:
+    """The rounding step for a count of people of this size: 10, 50 or 100."""
+    size = abs(value)
+    return 10 if size < 1_000 else 50 if size < 10_000 else 100
+
+
+def people_value(value: float) -> float:
+    """The count as shown, as a number (for totals that must add up to what is printed)."""
+    step = people_step(value)
+    # Half away from zero, as people expect: 2,175 → 2,200, never banker's 2,150.
+    return math.copysign(math.floor(abs(value) / step + 0.5) * step, value)
+
+
+def people(value: float | None) -> str:
+    """An estimated number of people, rounded as every output rounds it."""
+    if not _finite(value):
+        return NOT_AVAILABLE
+    return f"{people_value(float(value)):,.0f}"
+
+
+def people_or_fewer(value: float | None, *, suppress_below: int) -> str:
+    """As `people`, but "fewer than N" for a small count (suppressed to protect individuals)."""
+    if not _finite(value):
+        return "an unknown number of"
+    if float(value) < suppress_below:
+        return f"fewer than {suppress_below}"
+    return people(value)
+
+
+def between(lower: float | None, upper: float | None, *, suppress_below: int = 0) -> str:
+    """An interval in words: "between about 1,900 and 2,500"."""
+    if not (_finite(lower) and _finite(upper)):
+        return ""
+    if suppress_below and float(upper) < suppress_below:
+        return f"fewer than {suppress_below}"
+    low = people_or_fewer(lower, suppress_below=suppress_below) if suppress_below else people(lower)
+    if low.startswith("fewer"):
+        return f"up to about {people(upper)}"
+    return f"between about {low} and {people(upper)}"
+
+
+def per_1000(value: float | None) -> str:
+    return f"{float(value):,.1f}" if _finite(value) else NOT_AVAILABLE
+
+
+def share(value: float | None) -> str:
+    """A share as a whole per cent; "<1%" when it is above zero but rounds to 0%."""
+    if not _finite(value):
+        return NOT_AVAILABLE
+    value = float(value)
+    if 0 < value < 0.005:
+        return "<1%"
+    return f"{math.copysign(math.floor(abs(value) * 100 + 0.5), value):.0f}%"

@@ -1,0 +1,64 @@
+"""The one rounding rule every page, table, map, statement and export uses."""
+
+import math
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from needs import rounding
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.0, "0"), (4.9, "0"), (5.0, "10"), (994.0, "990"), (995.0, "1,000"),
+        (999.0, "1,000"), (1_024.0, "1,000"), (1_025.0, "1,050"), (2_175.0, "2,200"),
+        (2_185.0, "2,200"), (9_974.0, "9,950"), (9_975.0, "10,000"), (10_049.0, "10,000"),
+        (10_050.0, "10,100"), (12_345.0, "12,300"), (-1_025.0, "-1,050"),
+    ],
+)  # fmt: skip
+def test_people_round_to_10_50_or_100_by_size_half_away_from_zero(value, text):
+    assert rounding.people(value) == text
+
+
+def test_the_step_changes_exactly_at_one_thousand_and_ten_thousand():
+    assert [rounding.people_step(v) for v in (999.99, 1_000, 9_999.99, 10_000)] == [10, 50, 50, 100]
+
+
+@pytest.mark.parametrize("value", [None, math.nan, math.inf, "abc"])
+def test_missing_figures_say_so(value):
+    assert rounding.people(value) == "not available"
+    assert rounding.per_1000(value) == "not available"
+    assert rounding.share(value) == "not available"
+
+
+def test_numpy_and_decimal_numbers_round_like_floats():
+    assert rounding.people(np.float32(2_185.0)) == rounding.people(Decimal("2185")) == "2,200"
+    assert rounding.people(np.int64(12_345)) == "12,300"
+
+
+def test_small_counts_are_suppressed_at_and_above_the_threshold_shown():
+    assert rounding.people_or_fewer(9.99, suppress_below=10) == "fewer than 10"
+    assert rounding.people_or_fewer(10.0, suppress_below=10) == "10"
+    assert rounding.people_or_fewer(None, suppress_below=10) == "an unknown number of"
+
+
+def test_intervals_in_words():
+    assert rounding.between(1_890.0, 2_512.0) == "between about 1,900 and 2,500"
+    assert rounding.between(3.0, 40.0, suppress_below=10) == "up to about 40"
+    assert rounding.between(3.0, 8.0, suppress_below=10) == "fewer than 10"
+    assert rounding.between(math.nan, 10.0) == ""
+
+
+def test_shares_are_whole_per_cents_and_small_ones_are_not_zero():
+    assert rounding.share(0.0) == "0%"
+    assert rounding.share(0.0001) == "<1%"
+    assert rounding.share(0.00499) == "<1%"
+    assert rounding.share(0.005) == "1%"
+    assert rounding.share(0.125) == "13%"
+    assert rounding.share(0.667) == "67%"
+
+
+def test_rates_per_1000_show_one_decimal():
+    assert rounding.per_1000(7.96) == "8.0" and rounding.per_1000(1_234.56) == "1,234.6"
