@@ -97,10 +97,12 @@ def apply_deprivation_adjustment(
     lacking = [
         condition.name for condition, row in zip(ordered, risks, strict=True) if np.isnan(row).any()
     ]
-    if lacking:
-        raise NeedUnavailable(
-            f"No relative risks by deprivation are loaded for {', '.join(lacking)}: load them "
-            "with `manage.py import_relative_risks FILE`, or turn the adjustment off."
+    if lacking:  # no published risks: the adjustment stays off, and the note says why
+        return (
+            "Not adjusted for deprivation: no published relative risks by deprivation are "
+            f"loaded for {', '.join(lacking)}. An analyst can load them on the Data page "
+            "(Relative risks by deprivation quintile); until then need uses the national rates "
+            "as they stand."
         )
     deciles = needs_selectors.imd_deciles(codes=list(codes)).reindex(codes).to_numpy(float)
     quintiles = deprivation.quintile_of_decile(deciles)
@@ -108,9 +110,10 @@ def apply_deprivation_adjustment(
         measures[name] = deprivation.adjust(measures[name], quintiles, risks)
     unknown = int((quintiles == 0).sum())
     return (
-        "Adjusted for deprivation: small-area estimates re-weighted by relative risks for each "
-        f"IMD quintile ({'; '.join(sources)}), keeping the whole-area total equal to the "
-        "unadjusted estimate."
+        "Adjusted for deprivation: each small area's estimate is weighted by the relative risk "
+        f"of its IMD quintile ({'; '.join(sources)}), normalised so that England as a whole "
+        "keeps the survey's rate; the local total is not held fixed, so an area more deprived "
+        "than England has more need than the national rates alone give."
         + (f" {unknown} small areas without an IMD decile were left unweighted." if unknown else "")
     )
 

@@ -9,21 +9,30 @@ from django.core.management import CommandError, call_command
 from needs import selectors
 from needs.demography.deprivation import adjust, quintile_of_decile
 from needs.models import Condition, RelativeRisk
-from needs.prevalence.estimates import NeedUnavailable, need_estimates
+from needs.prevalence.estimates import need_estimates
 
 
 def test_deciles_pair_into_quintiles_and_unknown_stays_zero():
     assert quintile_of_decile(np.array([1, 2, 3, 9, 10, np.nan])).tolist() == [1, 1, 2, 5, 5, 0]
 
 
-def test_adjustment_reweights_by_quintile_and_keeps_the_total():
+def test_risks_are_normalised_to_englands_quintile_mix_and_the_local_total_moves():
     estimates = np.array([[[100.0]], [[100.0]], [[100.0]]])  # 3 areas, 1 condition, 1 year
     quintiles = np.array([1, 5, 0])
     risks = np.array([[2.0, 1.5, 1.0, 0.8, 0.5]])
     adjusted = adjust(estimates, quintiles, risks)
-    # Weights 2.0, 0.5 and 1 (unknown) → 200, 50, 100 before scaling by 300 / 350.
-    assert adjusted[:, 0, 0] == pytest.approx([200 * 300 / 350, 50 * 300 / 350, 100 * 300 / 350])
-    assert adjusted.sum() == pytest.approx(300.0)
+    # England's average risk is (2 + 1.5 + 1 + 0.8 + 0.5) / 5 = 1.16: weights 2 / 1.16 for the
+    # most deprived fifth, 0.5 / 1.16 for the least, 1 where the quintile is unknown. No
+    # rescaling to the local total (300 before, 100 × (2.5 / 1.16 + 1) after).
+    assert adjusted[:, 0, 0] == pytest.approx([100 * 2 / 1.16, 100 * 0.5 / 1.16, 100.0])
+    assert adjusted.sum() == pytest.approx(100 * 2.5 / 1.16 + 100)
+
+
+def test_an_area_with_englands_quintile_mix_keeps_the_national_total():
+    estimates = np.full((5, 1, 1), 100.0)  # one small area in each fifth, like England
+    adjusted = adjust(estimates, np.array([1, 2, 3, 4, 5]), np.array([[1.6, 1.3, 1.0, 0.9, 0.8]]))
+    assert adjusted.sum() == pytest.approx(500.0)
+    assert adjusted[0, 0, 0] == pytest.approx(100 * 1.6 / 1.12)
 
 
 def test_a_condition_without_risks_is_left_as_it_was():
@@ -42,7 +51,7 @@ cmd,5,0.8,Hand-made test risks (not published),2024,
 
 
 @pytest.mark.django_db
-def test_adjusted_estimates_keep_the_whole_area_and_say_so(tmp_path):
+def test_adjusted_estimates_follow_each_areas_quintile_and_say_so(tmp_path):
     path = tmp_path / "risks.csv"
     path.write_text(RISKS, encoding="utf-8")
     call_command("import_relative_risks", str(path))
@@ -50,11 +59,14 @@ def test_adjusted_estimates_keep_the_whole_area_and_say_so(tmp_path):
     cmd = [Condition.objects.get(code="cmd")]
     plain = need_estimates(year=None, scheme=scheme, conditions=cmd)
     adjusted = need_estimates(year=None, scheme=scheme, conditions=cmd, adjust_for_deprivation=True)
-    assert adjusted.whole_area["expected_cases"].iloc[0] == pytest.approx(
-        plain.whole_area["expected_cases"].iloc[0]
-    )
     assert "Adjusted for deprivation" in adjusted.deprivation_note
+    assert "not held fixed" in adjusted.deprivation_note
     deciles = selectors.imd_deciles(codes=list(plain.small_areas["area_code"]))
+    # Independently: each area × its quintile's risk ÷ England's average risk (1.12).
+    weight = {1: 1.6, 2: 1.3, 3: 1.0, 4: 0.9, 5: 0.8}
+    quintile = plain.small_areas["area_code"].map(deciles).map(lambda d: (int(d) + 1) // 2)
+    expected = (plain.small_areas["expected_cases"] * quintile.map(weight) / 1.12).sum()
+    assert adjusted.whole_area["expected_cases"].iloc[0] == pytest.approx(expected, rel=1e-9)
     merged = adjusted.small_areas.merge(
         plain.small_areas, on="area_code", suffixes=("_adj", "_plain")
     ).assign(decile=lambda f: f["area_code"].map(deciles))
@@ -63,15 +75,16 @@ def test_adjusted_estimates_keep_the_whole_area_and_say_so(tmp_path):
 
 
 @pytest.mark.django_db
-def test_asking_for_the_adjustment_without_risks_is_refused_plainly():
+def test_without_published_risks_the_adjustment_stays_off_and_says_so():
     scheme = selectors.default_locality_scheme()
-    with pytest.raises(NeedUnavailable, match="No relative risks by deprivation"):
-        need_estimates(
-            year=None,
-            scheme=scheme,
-            conditions=[Condition.objects.get(code="dementia")],
-            adjust_for_deprivation=True,
-        )
+    dementia = [Condition.objects.get(code="dementia")]
+    plain = need_estimates(year=None, scheme=scheme, conditions=dementia)
+    asked = need_estimates(
+        year=None, scheme=scheme, conditions=dementia, adjust_for_deprivation=True
+    )
+    assert asked.deprivation_note.startswith("Not adjusted for deprivation: no published")
+    assert "Data page" in asked.deprivation_note and "manage.py" not in asked.deprivation_note
+    assert asked.whole_area["expected_cases"].iloc[0] == plain.whole_area["expected_cases"].iloc[0]
 
 
 @pytest.mark.django_db
