@@ -35,7 +35,9 @@ FUNNEL_CONFIDENCE = 0.998  # three-sigma limits: a unit is flagged only when cle
 
 # Class boundaries on the ambition ratio (capacity ÷ the norm's expected provision). A shortfall
 # is called only if it holds even at the LOWER bound of need (the kindest reading for provision);
-# a surplus only if it holds at the UPPER bound. Between the two: in line.
+# a surplus only if it holds at the UPPER bound. An interval that reaches past both edges of the
+# in-line band (under 90% at one end, over 110% at the other) is too uncertain to class. Else: in
+# line.
 WELL_BELOW_UNDER = 0.5
 BELOW_UNDER = 0.9
 ABOVE_OVER = 1.1
@@ -111,8 +113,9 @@ def classify(rows: pd.DataFrame) -> pd.DataFrame:
             kindest < WELL_BELOW_UNDER,
             kindest < BELOW_UNDER,
             harshest > ABOVE_OVER,
+            has_interval & (harshest < BELOW_UNDER) & (kindest > ABOVE_OVER),
         ],
-        ["no_need", "well_below", "below", "above"],
+        ["no_need", "well_below", "below", "above", "uncertain"],
         default="in_line",
     )
     basis = np.where(
@@ -133,6 +136,11 @@ def _rule(cls: str, basis: str, kindest: float, harshest: float) -> str:
         return f"under {BELOW_UNDER:.0%} of the ambition {basis} ({kindest:.0%})"
     if cls == "above":
         return f"over {ABOVE_OVER:.0%} of the ambition {basis} ({harshest:.0%})"
+    if cls == "uncertain":
+        return (
+            f"too uncertain to class: from {harshest:.0%} to {kindest:.0%} of the ambition "
+            "across the need interval, past both edges of the in-line band"
+        )
     return f"between {BELOW_UNDER:.0%} and {ABOVE_OVER:.0%} of the ambition {basis}"
 
 

@@ -92,6 +92,7 @@ class GapClass(models.TextChoices):
     BELOW = "below", "Provision below need"
     IN_LINE = "in_line", "Provision in line with need"
     ABOVE = "above", "Provision above need"
+    UNCERTAIN = "uncertain", "Too uncertain to class"
     NO_NEED = "no_need", "No estimated need"
 
 

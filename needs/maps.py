@@ -128,7 +128,7 @@ def step_classes(
     return Classes(breaks=tuple(edges[1:-1]), colours=palette, labels=labels, note=note)
 
 
-GAP_CLASS_ORDER = ("well_below", "below", "in_line", "above")
+GAP_CLASS_ORDER = ("well_below", "below", "in_line", "above", "uncertain")
 
 
 def gap_classes() -> Classes:
@@ -136,13 +136,14 @@ def gap_classes() -> Classes:
     and statements, so a map never colours a difference the interval cannot support.
     Map each unit's class to its position in `GAP_CLASS_ORDER` (NaN for no need)."""
     return Classes(
-        breaks=(1.0, 2.0, 3.0),
-        colours=PUOR_4,
+        breaks=(1.0, 2.0, 3.0, 4.0),
+        colours=(*PUOR_4, NO_DATA),  # too uncertain to class: grey, not a class colour
         labels=(
             "Well below the ambition, even at the lower bound of need",
             "Below the ambition, even at the lower bound of need",
             "In line with the ambition, within need's interval",
             "Above the ambition, even at the upper bound of need",
+            "Too uncertain to class: need's interval spans the ambition",
         ),
     )
 

@@ -79,6 +79,11 @@ def _classed(capacity: float, cases: float, lower: float, upper: float) -> pd.Se
         # = 0.89 is below, but 85 ÷ (0.25 × 340) = 1.0 is not, so it stays in line.
         (85.0, 380.0, 420.0, "below"),
         (85.0, 340.0, 460.0, "in_line"),
+        # An interval past both edges of the band: 100 ÷ (0.25 × 300) = 1.33 at the lower bound
+        # of need, 100 ÷ (0.25 × 500) = 0.8 at the upper: too uncertain to class.
+        (100.0, 300.0, 500.0, "uncertain"),
+        # Past only one edge (1.33 and 100 ÷ 110 = 0.91): in line, not uncertain.
+        (100.0, 300.0, 440.0, "in_line"),
     ],
 )
 def test_classes_at_their_boundaries_use_the_bound_of_need(capacity, lower, upper, expected):
