@@ -60,6 +60,8 @@ COUNTY_FILES = (
     ),
     CountyFile(DatasetKind.DEPRIVATION, "imd2019_lsoa11_ranks_deciles_denominators.csv"),
     CountyFile(DatasetKind.DEPRIVATION, "imd2025_lsoa21_scores_ranks_deciles.csv"),
+    CountyFile(DatasetKind.IOD_INDICATORS, "imd2019_lsoa11_underlying_indicators.csv"),
+    CountyFile(DatasetKind.IOD_INDICATORS, "imd2025_lsoa21_underlying_indicators.csv"),
 )
 
 

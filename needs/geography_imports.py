@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from needs.importers import boundaries as boundaries_parser
-from needs.importers import imd, lookups
+from needs.importers import imd, iod_indicators, lookups
 from needs.importers.tables import Parsed
 from needs.locality_imports import lookup_schemes, lookup_schemes_changes, lookup_schemes_write
 from needs.models import (
     ANALYSIS_LEVEL,
     Area,
+    AreaIndicator,
     AreaLevel,
     Deprivation,
     LsoaBestFit,
@@ -83,6 +84,45 @@ def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
             for area_id, score, rank, decile in frame[
                 ["area_id", "score", "rank", "decile"]
             ].itertuples(index=False)
+        )
+        return len(frame)
+
+    plan.write = write
+    return plan
+
+
+def plan_iod_indicators(path: Path, *, name: str, options: ImportOptions) -> Plan:
+    """IoD2019's mood and anxiety disorders or IoD2025's mental health indicator per LSOA."""
+    parsed_file = iod_indicators.parse(path, name=name)
+    parsed = Parsed(
+        parsed_file.indicators,
+        parsed_file.errors,
+        parsed_file.total_errors,
+        facts={"layout": "IoD underlying indicators (mental health)"},
+    )
+    plan = from_parsed("iod_indicators", name, parsed, "File layout and values")
+    if not plan.ok:
+        return plan
+    frame = parsed.frame
+    indicator = iod_indicators.BY_CODE[str(frame["indicator"].iloc[0])]
+    if file_vintage(frame["area_code"].unique().tolist(), indicator.vintage) != ANALYSIS_LEVEL:
+        frame = _deprivation_to_analysis_geography(plan, frame, options)
+    if not plan.ok:
+        return plan
+    frame = area_ids_for(plan, frame, levels=(ANALYSIS_LEVEL,), what="LSOA", options=options)
+    if not plan.ok:
+        return plan
+    plan.facts |= {"indicator": indicator.name, "level": ANALYSIS_LEVEL}
+    plan.rows = len(frame)
+    plan.preview = frame.drop(columns=["area_id"])
+    plan.changes.append(f"{indicator.name} for {len(frame):,} LSOAs, replacing any held for them.")
+
+    def write(progress: Progress) -> int:
+        ids = frame["area_id"].tolist()
+        AreaIndicator.objects.filter(area_id__in=ids, indicator=indicator.code).delete()
+        AreaIndicator.objects.bulk_create(
+            AreaIndicator(area_id=area_id, indicator=indicator.code, value=float(value))
+            for area_id, value in frame[["area_id", "value"]].itertuples(index=False)
         )
         return len(frame)
 

@@ -304,6 +304,25 @@ class RelativeRisk(models.Model):
         return f"{self.condition.code} IMD quintile {self.imd_quintile}: {self.relative_risk:g}"
 
 
+class AreaIndicator(models.Model):
+    """An observed indicator for one small area, e.g. IoD2025's mental health indicator.
+
+    Observed context for the modelled need (`needs.importers.iod_indicators`), not prevalence.
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="indicators")
+    indicator = models.CharField(max_length=40, help_text="e.g. iod2025_mental_health")
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "indicator"], name="area_indicator_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.value:g}"
+
+
 class DatasetKind(models.TextChoices):
     POPULATION = "population", "Population estimates"
     PROJECTIONS = "projections", "Population projections"
@@ -315,6 +334,7 @@ class DatasetKind(models.TextChoices):
     RELATIVE_RISKS = "relative_risks", "Relative risks by deprivation"
     SERVICES = "services", "Services"
     LOCALITIES = "localities", "Localities"
+    IOD_INDICATORS = "iod_indicators", "Deprivation mental-health indicators"
 
 
 class DatasetVersion(models.Model):

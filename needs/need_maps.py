@@ -1,7 +1,10 @@
 """The need map: estimated people per 1,000 at risk for one condition. Pure: no Django."""
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from needs import columns as c
 from needs import rounding
@@ -31,6 +34,7 @@ def need_map(
     caption: str,
     assets: MapAssets,
     value_column: str = c.PER_1000_RESIDENTS,
+    context: Sequence[tuple[str, str]] = (),
 ) -> MapDocument:
     """`units`: unit_name, expected_cases, expected_lower/upper, the per-1,000 columns, geometry.
 
@@ -48,6 +52,10 @@ def need_map(
     )
     if c.PER_1000_RESIDENTS in units:
         shown["residents_text"] = units[c.PER_1000_RESIDENTS].map(rounding.per_1000)
+    for column, _ in context:  # observed indicators: shown as they are, never classed
+        shown[f"{column}_text"] = units[column].map(
+            lambda v: "not loaded" if pd.isna(v) else f"{v:+.2f}"
+        )
     return choropleth(
         shown,
         value_column=value_column,
@@ -64,6 +72,7 @@ def need_map(
             ("interval_text", "Interval"),
             ("rate_text", "Per 1,000 people at risk"),
             *_residents_tooltip(units),
+            *((f"{column}_text", f"Observed: {heading}") for column, heading in context),
         ],
         assets=assets,
         caption=caption,

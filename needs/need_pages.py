@@ -9,6 +9,7 @@ from needs import columns as c
 from needs import exports, map_documents, need_maps
 from needs import selectors as needs_selectors
 from needs.demography import geography
+from needs.importers import iod_indicators
 from needs.labels import SYNTHETIC_LABEL
 from needs.maps import MapDocument
 from needs.prevalence.estimates import NeedEstimates, NeedUnavailable, need_estimates
@@ -43,13 +44,36 @@ def _estimates(query: dict) -> NeedEstimates:
 
 
 def _table(estimates: NeedEstimates, level: str) -> pd.DataFrame:
+    """The figures shown; for small areas, with the observed IoD mental-health indicators."""
     if level == "small_area":
         table = estimates.small_areas.rename(columns={c.AREA_CODE: "unit_code"})
     else:
         table = estimates.localities.rename(
             columns={c.LOCALITY_CODE: "unit_code", c.LOCALITY_NAME: "unit_name"}
         )
-    return table.sort_values("unit_name")[list(COLUMNS)].round(2)
+    table = table.sort_values("unit_name")[list(COLUMNS)].round(2)
+    if level != "small_area":
+        return table
+    observed = needs_selectors.area_indicators(codes=list(table["unit_code"]))
+    observed = observed.rename(columns={c.AREA_CODE: "unit_code"})
+    return table.merge(observed, on="unit_code", how="left")
+
+
+def indicator_columns(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """(column, heading) for each observed indicator in the table, oldest edition first."""
+    return [
+        (indicator.code, indicator.name)
+        for indicator in iod_indicators.INDICATORS
+        if indicator.code in table
+    ]
+
+
+INDICATOR_NOTE = (
+    "Observed context: the Indices of Deprivation's mental-health indicators (IoD2019 mood and "
+    "anxiety disorders; IoD2025 mental health) are standardised scores from prescribing, hospital "
+    "episodes, suicides and benefit claims, where 0 is England's average and higher means more "
+    "mental ill health recorded. They are not prevalence and do not enter the estimates."
+)
 
 
 def notes(query: dict, estimates: NeedEstimates) -> list[str]:
@@ -82,9 +106,16 @@ def page_context(*, query: dict, querystring: dict) -> dict:
         }
     )
     scheme = needs_selectors.default_locality_scheme()
+    table = _table(estimates, query["level"])
+    indicators = indicator_columns(table)
+    rows = table.to_dict("records")
+    for row in rows:  # each row's observed indicators in heading order, for the template
+        row["observed"] = [row[column] for column, _ in indicators]
     return {
         "estimates": estimates,
-        "rows": _table(estimates, query["level"]).to_dict("records"),
+        "rows": rows,
+        "indicator_headings": [heading for _, heading in indicators],
+        "indicator_note": INDICATOR_NOTE if indicators else "",
         "whole": estimates.whole_area.iloc[0].to_dict() if len(estimates.whole_area) else None,
         "condition": query["condition"],
         "level": query["level"],
@@ -111,6 +142,7 @@ def map_document(*, query: dict) -> MapDocument:
     label = "Small area" if query["level"] == "small_area" else "Locality"
     return need_maps.need_map(
         units,
+        context=indicator_columns(units),
         title=f"Estimated {query['condition'].name.lower()} per 1,000 residents, {estimates.year}",
         unit_label=label,
         caption=_caption(query, estimates),
@@ -131,7 +163,9 @@ def _caption(query: dict, estimates: NeedEstimates) -> str:
 
 def download(*, query: dict, fmt: str) -> tuple[bytes, str]:
     estimates = _estimates(query)
-    table = _table(estimates, query["level"]).rename(columns=COLUMNS)
+    table = _table(estimates, query["level"])
+    observed = {column: f"Observed: {heading}" for column, heading in indicator_columns(table)}
+    table = table.rename(columns=COLUMNS | observed)
     lines = notes(query, estimates)
     name = f"need-{query['condition'].code}-{estimates.year}-{query['level']}.{fmt}"
     if fmt == "csv":

@@ -19,6 +19,7 @@ from needs.models import (
     ANALYSIS_LEVEL,
     SMALL_AREA_LEVELS,
     Area,
+    AreaIndicator,
     AreaLevel,
     Condition,
     DatasetVersion,
@@ -237,6 +238,21 @@ def imd_deciles(*, codes: list[str]) -> pd.Series:
         list(rows.values_list("area__code", "decile")), columns=[c.AREA_CODE, "decile"]
     )
     return frame.drop_duplicates(c.AREA_CODE).set_index(c.AREA_CODE)["decile"]
+
+
+def area_indicators(*, codes: list[str]) -> pd.DataFrame:
+    """Observed indicators of the analysis geography's small areas: area_code, one column each."""
+    rows = AreaIndicator.objects.filter(area__code__in=codes, area__level=ANALYSIS_LEVEL)
+    frame = pd.DataFrame.from_records(
+        list(rows.values_list("area__code", "indicator", "value")),
+        columns=[c.AREA_CODE, "indicator", "value"],
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=[c.AREA_CODE])
+    wide = frame.pivot_table(
+        index=c.AREA_CODE, columns="indicator", values="value", aggfunc="first"
+    )
+    return wide.reset_index().rename_axis(columns=None)
 
 
 def small_area_at(*, lon: float, lat: float) -> Area | None:

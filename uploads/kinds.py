@@ -87,6 +87,17 @@ KINDS: dict[str, Kind] = {
             national_files=True,
         ),
         Kind(
+            DatasetKind.IOD_INDICATORS,
+            "Deprivation mental-health indicators",
+            "import_iod_indicators",
+            (".csv",),
+            "The Indices of Deprivation's observed mental-health indicator per LSOA, from File 8 "
+            "(underlying indicators): IoD2019's mood and anxiety disorders indicator, or "
+            "IoD2025's mental health indicator. Shown beside the estimated need as context.",
+            geography_imports.plan_iod_indicators,
+            national_files=True,
+        ),
+        Kind(
             DatasetKind.RATES,
             "Prevalence rates",
             "import_rates",

@@ -2,6 +2,7 @@
 
 import html
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -211,17 +212,23 @@ def test_two_runs_are_compared_side_by_side(
 
 
 def test_statements_are_plain_english_with_rounded_numbers_and_sources(finished_run):
-    statements = list(finished_run.statements.order_by("rank"))
-    assert statements, "the demo has unmet need to state"
-    text = statements[0].text
-    assert text.startswith("In ") and "estimated" in text and "(Sources: " in text
-    assert "no interval was published" in text
-    ratios = [
-        finished_run.results.get(level="locality", unit_code=s.unit_code, norm_code=s.norm_code)
-        for s in statements
-    ]
-    ambition = [r.ambition_ratio for r in ratios]
-    assert ambition == sorted(ambition), "sharpest gaps first"
+    from gapanalysis.selectors import run_references, statement_groups
+
+    groups = statement_groups(run=finished_run)
+    assert groups, "the demo has unmet need to state"
+    references = run_references(run=finished_run)
+    for group in groups:  # each ambition under its headline, sharpest first within it
+        assert group["headline"] == finished_run.inputs["statement_headlines"][group["norm_code"]]
+        text = group["statements"][0].text
+        assert text.startswith("In ") and "estimated" in text and "Sources" not in text
+        cited = re.search(r"\[([\d, ]+)\]$", text)
+        assert cited and all(1 <= int(n) <= len(references) for n in cited[1].split(", "))
+        ratios = [
+            finished_run.results.get(level="locality", unit_code=s.unit_code, norm_code=s.norm_code)
+            for s in group["statements"]
+        ]
+        ambition = [round(r.ambition_ratio, 2) for r in ratios]
+        assert ambition == sorted(ambition), "sharpest gaps first"
 
 
 def test_an_analyst_adds_a_local_norm_and_commissioners_cannot(client, analyst, commissioner):
