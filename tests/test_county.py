@@ -26,6 +26,7 @@ from jsna.county import COUNTY_FILES, COUNTY_FOLDER, SITES_FILE, CountyLoadRefus
 from jsna.services import demo_load
 from needs.models import (
     Area,
+    AreaIndicator,
     AreaLevel,
     DatasetVersion,
     Deprivation,
@@ -143,6 +144,30 @@ def test_it_loads_census_sex_totals_deprivation_and_the_best_fit_lookup(county, 
     assert LsoaBestFit.objects.count() == 374
     editions = set(Deprivation.objects.values_list("edition", flat=True))
     assert len(editions) == 2
+
+
+def test_it_loads_the_iod_mental_health_indicators_onto_2021_lsoas(county, db):
+    held = dict(AreaIndicator.objects.values_list("indicator").annotate(n=Count("id")).order_by())
+    # IoD2025 is on 2021 LSOAs already: all 374. IoD2019's 364 2011 LSOAs reach 355 unchanged
+    # and 19 split 2021 LSOAs (the best fit: no merges here), so every 2021 LSOA has one too.
+    assert held == {"iod2025_mental_health": 374, "iod2019_mood_anxiety": 374}
+    values = dict(
+        AreaIndicator.objects.filter(area__code="E01032122").values_list("indicator", "value")
+    )
+    # Bromsgrove 009A in the shared files: mental_health_indicator 0.083 (IoD2025),
+    # mood_and_anxiety_disorders_indicator -0.179 (IoD2019).
+    assert values == {"iod2025_mental_health": 0.083, "iod2019_mood_anxiety": -0.179}
+
+
+def test_the_need_page_shows_the_observed_indicators_beside_need(county, client, analyst):
+    client.force_login(analyst)
+    query = {"condition": "cmd", "year": 2020, "level": "small_area"}
+    page = client.get(reverse("needs:need"), query).content.decode()
+    assert "Observed: Mental health indicator (IoD2025)" in page
+    assert "Observed: Mood and anxiety disorders indicator (IoD2019)" in page
+    assert "They are not prevalence and do not enter the estimates." in page
+    tooltip = client.get(reverse("needs:need_map"), query).content.decode()
+    assert "Observed: Mental health indicator (IoD2025)" in tooltip and "+0.08" in tooltip
 
 
 def test_it_prints_progress_for_each_file_in_order(county):
