@@ -3,8 +3,10 @@
 Any text cell that a spreadsheet would read as a formula (starting =, +, -, @, or a tab or
 carriage return before one, also after leading spaces) is prefixed with an apostrophe, so a name
 typed into an upload can never run as a formula in someone else's spreadsheet (OWASP "CSV
-injection"). Every CSV cell is quoted, so a comma or line break in a name or a source stays in
-its cell, and a note is one quoted cell in the first column: `"# Rates: survey, 2014"`.
+injection"); a plain signed number such as "-2.2216" stays a number. Control characters other
+than tab and line breaks are dropped. Every CSV cell is quoted, so a comma or line break in a
+name or a source stays in its cell, and a note is one quoted cell in the first column:
+`"# Rates: survey, 2014"`.
 """
 
 import csv
