@@ -157,7 +157,8 @@ def _placed(frame: gpd.GeoDataFrame, code: str, label: str) -> tuple[gpd.GeoData
     bounds = frame.geometry.bounds
     in_degrees = _within(bounds, DEGREES)
     if declared is not None and not declared.is_geographic:
-        if in_degrees.all() and declared.axis_info[0].unit_name == "metre":
+        in_metres = bool(declared.axis_info) and declared.axis_info[0].unit_name == "metre"
+        if in_degrees.all() and in_metres:
             raise BoundaryFileError(
                 f"{label}: says its coordinates are {declared.name} metres, but every one lies "
                 f"within 180 m of that system's origin, e.g. {_feature(frame, code, 0)} at "
@@ -174,9 +175,11 @@ def _placed(frame: gpd.GeoDataFrame, code: str, label: str) -> tuple[gpd.GeoData
     says = (
         "names no coordinate system"
         if declared is None
-        else f"says its coordinates are longitude/latitude ({declared.name}), as a GeoJSON "
-        'without a "crs" member does'
+        else f"says its coordinates are longitude/latitude ({declared.name})"
     )
+    if declared is not None and label.lower().endswith((".geojson", ".json")):
+        says += ', as a GeoJSON without a "crs" member does'
+
     metres = ~in_degrees & _within(bounds, BNG_EXTENT)
     if metres.all():
         warning = (

@@ -225,3 +225,15 @@ def test_an_area_outside_the_united_kingdom_is_warned_about(tmp_path):
         "lsoa.geojson: 1 of 2 areas lie outside the United Kingdom (feature 2 (E01000002) lies "
         "around longitude 10, latitude 45); check them on the map."
     )
+
+
+def test_a_geopackage_said_to_be_wgs84_holding_british_grid_metres_is_reprojected(tmp_path):
+    frame = gpd.GeoDataFrame({"LSOA21CD": ["E01000001"]}, geometry=[MIDLANDS_BNG], crs="EPSG:4326")
+    path = tmp_path / "lsoa.gpkg"
+    frame.to_file(path, driver="GPKG")
+    result = read(path)
+    assert -2.5 < centre(result)[0] < -1.5
+    assert result.warnings[0].startswith(
+        "lsoa.gpkg: says its coordinates are longitude/latitude (WGS 84), but its coordinates "
+        "are metres, e.g. feature 1 (E01000001) at (400,000, 270,000)"
+    )
