@@ -207,6 +207,7 @@ def plan_boundaries(path: Path, *, name: str, options: ImportOptions) -> Plan:
         "File, archive and geometry",
         f"{len(areas):,} areas, reprojected from {read.source_crs} to WGS84 and simplified",
     )
+    plan.warnings += read.warnings
     existing = dict(
         Area.objects.filter(level=level, code__in=areas["area_code"].tolist()).values_list(
             "code", "id"

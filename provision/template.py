@@ -4,7 +4,6 @@ Pure: no Django. The allowed values of the choice columns come from provision.mo
 passed in (`ServiceChoices`), so the workbook lists exactly what the importer accepts.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -12,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+
+from needs.exports import csv_bytes
 
 SHEET = "Services"
 # (column, required?, what it means, example): the order of the template's columns.
@@ -165,11 +166,9 @@ def example_rows() -> list[dict[str, str]]:
 
 def template_csv() -> bytes:
     """The header and the example rows, UTF-8 with a byte-order mark (so Excel reads it)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[column for column, *_ in COLUMNS])
-    writer.writeheader()
-    writer.writerows(example_rows())
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    header = [column for column, *_ in COLUMNS]
+    rows = [[row[column] for column in header] for row in example_rows()]
+    return csv_bytes(header=header, rows=rows)
 
 
 def template_xlsx(*, choices: ServiceChoices, conditions: dict[str, str] | None = None) -> bytes:

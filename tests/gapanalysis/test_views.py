@@ -4,12 +4,12 @@ import html
 import io
 import re
 
-import pandas as pd
 import pytest
 from django.urls import reverse
 
 from gapanalysis.models import AnalysisRun, RunStatus
 from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
+from tests.downloads import csv_frame, csv_rows, formulas, opened_in_a_spreadsheet
 
 pytestmark = pytest.mark.django_db
 TT = "talking_therapies_access"
@@ -180,9 +180,9 @@ def test_a_locality_s_figures_download_as_csv_matching_the_stored_results(
         f'filename="run-{finished_run.pk}-{result.unit_code}.csv"'
         in response["Content-Disposition"]
     )
-    text = response.content.decode("utf-8-sig")
-    assert "Synthetic demo data" in text.splitlines()[0]
-    table = pd.read_csv(io.StringIO(text), comment="#")
+    notes, _ = csv_rows(response.content)
+    assert "Synthetic demo data" in notes[0]
+    table = csv_frame(response.content)
     mine = table[(table["Level"] == "locality") & (table["Ambition"] == TT)]
     assert len(mine) == 1
     assert mine["Estimated people in need"].iloc[0] == pytest.approx(result.expected_cases)
@@ -265,3 +265,24 @@ def test_a_chapter_page_with_an_export_under_way_updates_itself_without_meta_ref
     body = client.get(reverse("gapanalysis:chapter", args=[finished_run.pk])).content.decode()
     assert "http-equiv" not in body
     assert "data-busy" in body and "js/reload-while-busy.js" in body
+
+
+def test_a_locality_s_figures_open_in_a_spreadsheet_with_no_formula(
+    client, commissioner, finished_run, tmp_path
+):
+    result = finished_run.results.filter(level="locality", norm_code=TT).first()
+    hostile = '=HYPERLINK("http://x"), Malvern'
+    finished_run.results.filter(unit_code=result.unit_code).update(unit_name=hostile)
+    sources = ["Adult Psychiatric Morbidity Survey, England, 2014", "@SUM(A1), local"]
+    finished_run.inputs = {**finished_run.inputs, "rate_sources": sources}
+    finished_run.save(update_fields=["inputs"])
+    client.force_login(commissioner)
+    url = reverse("gapanalysis:locality_download", args=[finished_run.pk, result.unit_code])
+    sheet = opened_in_a_spreadsheet(client.get(url).content, tmp_path)
+    assert formulas(sheet) == []
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert [f"# Sources: {'; '.join(sources)}"] in [row[:1] for row in cells]
+    header = next(row for row in cells if row[0] == "Level")
+    names = {row[header.index("Name")] for row in cells if row[0] == "locality"}
+    assert names == {hostile}
+    assert all(set(row[1:]) <= {None} for row in cells if str(row[0]).startswith("# "))

@@ -1,11 +1,9 @@
 """A commissioner: the locality map, every map type for two ambitions, a locality's page, its
 figures as CSV. Keyboard only, no other host, axe on every page and map."""
 
-import io
-
-import pandas as pd
 import pytest
 
+from tests.downloads import csv_frame
 from tests.journeys.conftest import Journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,8 +46,7 @@ def test_commissioner(journey: Journey, commissioner, finished_run):
     journey.visit("locality")
 
     saved = journey.download(page.get_by_role("link", name=f"Download {name}'s figures (CSV)"))
-    text = saved.read_text(encoding="utf-8-sig")
-    figures = pd.read_csv(io.StringIO(text), comment="#")
+    figures = csv_frame(saved.read_bytes())
     mine = figures[figures["Level"] == "locality"]
     assert set(mine["Name"]) == {name} and len(mine) == 3
     stored = finished_run.results.filter(level="locality", unit_name=name)

@@ -1,6 +1,5 @@
 """The need pages: who may see them, what they show, and downloads that add up."""
 
-import csv
 import io
 import re
 
@@ -9,9 +8,11 @@ from django.db.models import F, Sum
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from needs.models import Condition, PopulationEstimate
+from needs.models import Condition, Locality, PopulationEstimate, PrevalenceRate
 from needs.need_pages import COLUMNS
 from needs.services import rates_load
+from tests.downloads import csv_records, formulas, opened_in_a_spreadsheet
+from tests.hostile_text import STORABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +33,10 @@ def download_url(fmt: str, **query: object) -> str:
     return need_url("needs:need_download", fmt, **query)
 
 
-def csv_table(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
-    """(notes, data rows) of a CSV download."""
-    lines = content.decode("utf-8-sig").splitlines()
-    notes = [line[2:] for line in lines if line.startswith("# ")]
-    rows = list(csv.DictReader(line for line in lines if not line.startswith("# ")))
-    return notes, rows
-
-
 def whole_area_estimate(client, condition: str, year: int) -> float:
     response = client.get(download_url("csv", condition=condition, year=year, level="locality"))
     assert response.status_code == 200
-    _, rows = csv_table(response.content)
+    _, rows = csv_records(response.content)
     return sum(float(row["Estimated people"]) for row in rows)
 
 
@@ -137,7 +130,7 @@ def test_the_csv_download_for_five_districts_adds_up_to_the_whole_area_from_the_
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == ('attachment; filename="need-cmd-2023-locality.csv"')
-    notes, rows = csv_table(response.content)
+    notes, rows = csv_records(response.content)
     assert any("Adult Psychiatric Morbidity Survey 2014" in note for note in notes)
     assert sorted(row["Name"] for row in rows) == sorted(DISTRICTS)
     assert list(rows[0]) == list(COLUMNS.values())
@@ -205,7 +198,7 @@ def test_the_demo_county_ages_so_projected_dementia_exceeds_the_base_year(signed
 
 def test_the_small_area_download_adds_up_to_the_locality_download(signed_in):
     small = signed_in.get(download_url("csv", condition="dementia", year=2030, level="small_area"))
-    _, rows = csv_table(small.content)
+    _, rows = csv_records(small.content)
     assert len(rows) == SMALL_AREAS
     total = sum(float(row["Estimated people"]) for row in rows)
     assert total == pytest.approx(whole_area_estimate(signed_in, "dementia", 2030), rel=1e-6)
@@ -229,3 +222,36 @@ def test_rates_for_a_condition_from_a_second_source_do_not_break_its_page(signed
     rates_load(path=path)
     response = signed_in.get(need_url(condition="cmd", year=BASE_YEAR, level="locality"))
     assert response.status_code == 200
+
+
+def test_the_csv_download_opens_in_a_spreadsheet_with_no_formula_and_every_name_in_one_cell(
+    signed_in, tmp_path
+):
+    """Names typed into an upload and honest sources with commas: each stays in its cell and
+    none runs as a formula when Gnumeric opens the download."""
+    hostile = [*STORABLE[:4], "=1+1"]
+    for locality, name in zip(Locality.objects.order_by("code")[:5], hostile, strict=True):
+        locality.name = name
+        locality.save(update_fields=["name"])
+    cmd = Condition.objects.get(code="cmd")
+    cmd.name = 'Anxiety, depression =HYPERLINK("http://x")'
+    cmd.save(update_fields=["name"])
+    source = "Adult Psychiatric Morbidity Survey, England, 2014"
+    PrevalenceRate.objects.filter(condition=cmd).update(
+        source=source, source_table="Table 2.1, =1+1"
+    )
+    response = signed_in.get(download_url("csv", condition="cmd", year=2023, level="locality"))
+    sheet = opened_in_a_spreadsheet(response.content, tmp_path)
+    assert formulas(sheet) == []
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    notes = [row[0] for row in cells if str(row[0]).startswith("# ")]
+    assert f"# Rates: {source}, Table 2.1, =1+1 (2016)" in notes
+    assert f"# {cmd.name}, 2023" in notes
+    assert all(set(row[1:]) <= {None} for row in cells[: len(notes)])
+    header = cells[len(notes)]
+    assert header == list(COLUMNS.values())
+    names = [row[header.index("Name")] for row in cells[len(notes) + 1 :]]
+    wanted = [name.replace("\r\n", "\n") for name in hostile]
+    assert sorted(name.replace("\r\n", "\n") for name in names) == sorted(wanted)
+    people = [row[header.index("Estimated people")] for row in cells[len(notes) + 1 :]]
+    assert all(isinstance(value, float) and value > 0 for value in people)

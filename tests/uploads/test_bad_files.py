@@ -5,6 +5,7 @@ confirm, and leaves every table an import writes exactly as it was.
 """
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from openpyxl import Workbook
+from shapely.geometry import box, mapping
 
 from needs import bulk
 from needs.models import Deprivation, LsoaBestFit, PopulationEstimate
@@ -174,6 +176,25 @@ def zip_traversal(folder: Path, codes: list[str]) -> Built:
     return path, [f"{path.name}: member '../evil.shp' would be written outside the folder."]
 
 
+def coordinates_off_the_grid(folder: Path, codes: list[str]) -> Built:
+    """Outlines for areas held here, in metres far beyond British National Grid, with no
+    "crs" member: GeoJSON's default would have read them as degrees."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"LSOA21CD": code},
+            "geometry": mapping(box(5_000_000 + n, 174_500, 5_001_000 + n, 175_000)),
+        }
+        for n, code in enumerate(codes)
+    ]
+    path = folder / "boundaries_off_the_grid.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path, [
+        f"{path.name}, feature 1 ({codes[0]}): coordinates such as (5,000,000, 174,500) are "
+        "neither longitude/latitude nor British National Grid metres"
+    ]
+
+
 def text_in_count(folder: Path, codes: list[str]) -> Built:
     rows = population_long_rows(codes, 2023)
     rows[12][4] = "twelve"  # spreadsheet row 13
@@ -246,6 +267,7 @@ CORPUS = [
     Bad("utf16-deprivation", "deprivation", utf16_deprivation),
     Bad("zip-bomb", "boundaries", zip_bomb),
     Bad("zip-traversal", "boundaries", zip_traversal),
+    Bad("coordinates-off-the-grid", "boundaries", coordinates_off_the_grid),
     Bad("text-in-count", "population", text_in_count),
     Bad("text-in-rank", "deprivation", text_in_rank),
     Bad("duplicate-population-row", "population", duplicate_population_row),

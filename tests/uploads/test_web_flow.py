@@ -24,6 +24,7 @@ from needs import bulk
 from needs.models import Area, DatasetVersion, Deprivation, PopulationEstimate
 from provision.models import Service
 from provision.template import COLUMNS, template_csv
+from tests.downloads import csv_rows, formulas, opened_in_a_spreadsheet
 from tests.uploads.conftest import (
     NO_REAL_DATA,
     REAL_SEQUENCE,
@@ -409,8 +410,25 @@ def test_an_analyst_downloads_the_services_template_as_csv(client, analyst):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="services-template.csv"'
     assert response.content == template_csv()
-    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert header == [column for column, *_ in COLUMNS]
+    notes, rows = csv_rows(response.content)
+    assert notes == []
+    assert rows[0] == [column for column, *_ in COLUMNS]
+    assert response.content.decode("utf-8-sig").startswith('"service_code","name",')
+
+
+def test_the_csv_services_template_opens_in_a_spreadsheet_with_no_formula(
+    client, analyst, tmp_path
+):
+    client.force_login(analyst)
+    response = client.get(reverse("uploads:services_template", args=["csv"]))
+    sheet = opened_in_a_spreadsheet(response.content, tmp_path)
+    assert formulas(sheet) == []
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = [column for column, *_ in COLUMNS]
+    assert rows[0] == header
+    # "£1,250,000": one cell, commas and all, which the spreadsheet reads as an amount
+    assert rows[1][header.index("annual_spend")] == 1_250_000
+    assert rows[1][header.index("site_lon")] == -2.2216  # a longitude, not text
 
 
 def test_an_analyst_downloads_the_services_template_as_xlsx(client, analyst):
