@@ -88,7 +88,9 @@ def plain_http_media_and_tasks(settings, tmp_path: Path) -> Iterator[None]:
     broker."""
     settings.SECURE_SSL_REDIRECT = False
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "media" / "uploads-incoming")
+    incoming = tmp_path / "media" / "uploads-incoming"
+    incoming.mkdir(parents=True)  # as settings.py makes it: Django's checks need it (files.E001)
+    settings.FILE_UPLOAD_TEMP_DIR = str(incoming)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast personas
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
