@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import FileField
 
 INCOMING = "uploads-incoming"
 STORED = "uploads"  # Upload.file's upload_to starts here
@@ -52,13 +53,13 @@ def part_write(*, uploaded: UploadedFile) -> Path:
     return Path(name)
 
 
-def part_publish(*, part: Path, name: str, upload_to: object) -> str:
+def part_publish(*, part: Path, name: str, upload_to: FileField) -> str:
     """Give the checked file its stored name under MEDIA_ROOT/uploads/ (never over another file)
     and remove the temporary name. Returns the storage name for the Upload row. `upload_to`:
     the FileField whose naming rule applies."""
     wanted = upload_to.generate_filename(None, name)
     while True:
-        stored = default_storage.get_available_name(wanted)
+        stored = default_storage.get_available_name(wanted, max_length=upload_to.max_length)
         target = Path(default_storage.path(stored))
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -67,4 +68,5 @@ def part_publish(*, part: Path, name: str, upload_to: object) -> str:
             continue  # another request took the name between choosing and linking
         break
     part.unlink()
+    os.utime(target)  # its age, for the sweep of unrecorded files, starts now
     return stored

@@ -89,3 +89,13 @@ def test_a_second_file_of_the_same_name_never_replaces_the_first(client, analyst
     assert (media() / first.file.name).read_bytes() == IMD2025.read_bytes()
     assert (media() / second.file.name).read_bytes() == IMD2025.read_bytes()
     assert {first.status, second.status} <= {UploadStatus.CHECKED, UploadStatus.REFUSED}
+
+
+def test_a_long_file_name_is_shortened_to_fit_its_column(client, analyst, tmp_path):
+    client.force_login(analyst)
+    long_name = tmp_path / ("imd2025_" + "x" * 150 + ".csv")
+    long_name.write_bytes(IMD2025.read_bytes())
+    upload = upload_file(client, kind="deprivation", path=long_name)
+    assert len(upload.file.name) <= Upload._meta.get_field("file").max_length
+    assert upload.file.name.endswith(".csv") and upload.original_name == long_name.name
+    assert (media() / upload.file.name).read_bytes() == IMD2025.read_bytes()
