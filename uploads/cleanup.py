@@ -71,6 +71,17 @@ def _delete_uploads(uploads: object, *, status: str) -> int:
     return deleted
 
 
+def upload_deleted_after(*, upload: Upload) -> datetime | None:
+    """When the clean-up will delete this upload (refused, or never confirmed); None: never."""
+    if upload.status == UploadStatus.REFUSED:
+        return (upload.finished_at or upload.created_at) + timedelta(
+            days=settings.UPLOAD_REFUSED_DAYS
+        )
+    if upload.status == UploadStatus.CHECKED:
+        return upload.created_at + timedelta(days=settings.UPLOAD_STALE_DAYS)
+    return None
+
+
 def uploads_clean(*, now: datetime | None = None) -> Cleaned:
     now = now or timezone.now()
     cleaned = Cleaned()

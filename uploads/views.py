@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from needs.models import DatasetVersion
 from needs.services import dataset_version_retire
 from provision.template import template_csv, template_xlsx
+from uploads.cleanup import upload_deleted_after
 from uploads.forms import UploadForm
 from uploads.handlers import SizeLimitHandler
 from uploads.kinds import KINDS
@@ -85,6 +86,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": KINDS.get(upload.kind),
         "live": upload_progress(upload=upload),
         "running": upload.status in (UploadStatus.QUEUED, UploadStatus.IMPORTING),
+        "deleted_after": upload_deleted_after(upload=upload),
     }
     return render(request, "uploads/detail.html", context)
 

@@ -167,3 +167,19 @@ def test_a_file_given_its_name_just_now_is_kept_though_its_contents_are_older(se
     long_ago = (timezone.now() - timedelta(hours=3)).timestamp()
     os.utime(part, (long_ago, long_ago))  # as a link or rename keeps the contents' time
     assert uploads_clean().temporary_files == 0 and part.exists()
+
+
+def test_the_page_of_an_upload_says_when_it_will_be_deleted_and_a_kept_one_does_not(client, aged):
+    age(aged["refused"], days=2)
+    age(aged["checked"], days=2)
+    pages = {
+        key: client.get(reverse("uploads:detail", args=[aged[key].pk])).content.decode()
+        for key in aged
+    }
+    in_5_days = (timezone.localtime() + timedelta(days=5)).strftime("%-d %B %Y")
+    in_28_days = (timezone.localtime() + timedelta(days=28)).strftime("%-d %B %Y")
+    assert f"{in_5_days}; then this upload and its file are deleted" in pages["refused"]
+    assert (
+        f"{in_28_days}, unless you confirm the import; then this upload and its file are deleted"
+    ) in pages["checked"]
+    assert "Kept until" not in pages["imported"] and "Kept until" not in pages["failed"]
