@@ -19,9 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from uploads.models import Upload, UploadStatus
-from uploads.storage import STORED, incoming_dirs
+from uploads.storage import PART_PREFIX, STORED, incoming_dirs
 
 log = logging.getLogger(__name__)
+TEMPORARY_NAMES = (f"{PART_PREFIX}*", "tmp*.upload*")  # uploads.storage's, Django's (while read)
 FILE_MISSING = (
     "The stored file was not found by the clean-up on {date:%d %B %Y}; upload it again to "
     "import it."
@@ -87,7 +88,10 @@ def uploads_clean(*, now: datetime | None = None) -> Cleaned:
     cleaned = Cleaned()
     temp_before = now - timedelta(minutes=settings.UPLOAD_TEMP_MINUTES)
     for folder in incoming_dirs():
-        files = [path for path in folder.iterdir() if path.is_file()]
+        # Only files named as ours and Django's are (FILE_UPLOAD_TEMP_DIR may be a shared folder).
+        files = [
+            path for pattern in TEMPORARY_NAMES for path in folder.glob(pattern) if path.is_file()
+        ]
         cleaned.temporary_files += _remove_old_files(files, before=temp_before)
 
     refused_before = now - timedelta(days=settings.UPLOAD_REFUSED_DAYS)

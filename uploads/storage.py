@@ -20,6 +20,7 @@ from django.db.models import FileField
 
 INCOMING = "uploads-incoming"
 STORED = "uploads"  # Upload.file's upload_to starts here
+PART_PREFIX = "part-"
 
 
 def incoming_dirs() -> list[Path]:
@@ -40,7 +41,7 @@ def part_write(*, uploaded: UploadedFile) -> Path:
     choose a reader by it."""
     incoming = incoming_dirs()[0]
     suffix = Path(uploaded.name or "").suffix.lower()[:10]
-    handle, name = tempfile.mkstemp(prefix="part-", suffix=suffix, dir=incoming)
+    handle, name = tempfile.mkstemp(prefix=PART_PREFIX, suffix=suffix, dir=incoming)
     try:
         with os.fdopen(handle, "wb") as out:
             for chunk in uploaded.chunks():

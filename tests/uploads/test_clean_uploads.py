@@ -110,6 +110,8 @@ def test_a_stored_file_no_row_names_and_old_temporary_files_are_swept(aged, sett
     part.write_bytes(b"half a file")
     django_temp = Path(settings.FILE_UPLOAD_TEMP_DIR) / "tmpq1w2e3.upload.csv"
     django_temp.write_bytes(b"half a file")
+    someone_elses = Path(settings.FILE_UPLOAD_TEMP_DIR) / "notes.txt"  # if the folder is shared
+    someone_elses.write_bytes(b"not an upload")
 
     settings.UPLOAD_TEMP_MINUTES = 120  # just written: an upload may still be in flight
     young = uploads_clean()
@@ -120,6 +122,7 @@ def test_a_stored_file_no_row_names_and_old_temporary_files_are_swept(aged, sett
     old = uploads_clean()
     assert (old.orphan_files, old.temporary_files) == (1, 2)
     assert not orphan.exists() and not part.exists() and not django_temp.exists()
+    assert someone_elses.exists()
     assert stored(aged["imported"]).is_file()  # a file its row names is never an orphan
 
 
