@@ -38,6 +38,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install .env
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py clean_uploads
 	$(PY) manage.py load_county
 	$(PY) manage.py run_gap_analysis
 	$(PY) manage.py create_demo_login

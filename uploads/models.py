@@ -20,7 +20,10 @@ UPLOAD_FINISHED = (UploadStatus.REFUSED, UploadStatus.IMPORTED, UploadStatus.FAI
 
 class Upload(models.Model):
     """The file is kept (under MEDIA_ROOT/uploads) whatever happens to the import, so an
-    analyst's data is never lost; `plan` holds what the checks found, for the preview page."""
+    analyst's data is never lost; `plan` holds what the checks found, for the preview page.
+    Only uploads the analyst could not use are deleted, with their files, by `clean_uploads`:
+    refused ones and checked ones never confirmed (uploads.cleanup). `file_missing`: the
+    clean-up found no file for this row (removed outside the application)."""
 
     kind = models.CharField(max_length=20, choices=DatasetKind.choices)
     file = models.FileField(upload_to="uploads/%Y/%m/")
@@ -42,6 +45,7 @@ class Upload(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    file_missing = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -10,10 +10,14 @@ a page can follow an import whose rows are not yet committed.
 import logging
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from needs.models import DatasetVersion
@@ -21,6 +25,7 @@ from needs.plans import ImportOptions, Plan, Progress
 from needs.services import ImportRefused, dataset_version_record, file_sha256
 from uploads.kinds import KINDS
 from uploads.models import UPLOAD_FINISHED, Upload, UploadStatus
+from uploads.storage import part_publish, part_write
 
 log = logging.getLogger(__name__)
 PROGRESS_KEY = "upload-progress-{}"
@@ -91,34 +96,85 @@ def dataset_import(
     return plan, version
 
 
+class UploadQuotaExceeded(Exception):
+    """The analyst's stored uploads leave no room for this file; nothing was stored."""
+
+
+QUOTA_PENDING = (
+    "{name} ({size}) was not kept: your uploads not yet imported (checked, refused or failed) "
+    "already hold {used} of your {limit} allowance (JSNA_UPLOAD_QUOTA_PENDING_MB). Import or "
+    "wait for the clean-up of refused and unconfirmed uploads, or ask an administrator."
+)
+QUOTA_TOTAL = (
+    "{name} ({size}) was not kept: your stored uploads already hold {used} of your {limit} "
+    "allowance (JSNA_UPLOAD_QUOTA_TOTAL_MB). Ask an administrator to raise it."
+)
+
+
+def upload_quota_check(*, user: AbstractBaseUser, name: str, size: int) -> None:
+    """Raise UploadQuotaExceeded, naming the allowance and what is used, if storing `size` more
+    bytes would take the analyst past either allowance. 0 means no limit."""
+    mine = Upload.objects.filter(created_by=user, file_missing=False)
+    total = mine.aggregate(used=Sum("size"))["used"] or 0
+    pending = mine.exclude(status=UploadStatus.IMPORTED).aggregate(used=Sum("size"))["used"] or 0
+    for limit, used, message in (
+        (settings.UPLOAD_QUOTA_PENDING_BYTES, pending, QUOTA_PENDING),
+        (settings.UPLOAD_QUOTA_TOTAL_BYTES, total, QUOTA_TOTAL),
+    ):
+        if limit and used + size > limit:
+            raise UploadQuotaExceeded(
+                message.format(
+                    name=name,
+                    size=filesizeformat(size),
+                    used=filesizeformat(used),
+                    limit=filesizeformat(limit),
+                )
+            )
+
+
 def upload_create(
     *, kind: str, uploaded: UploadedFile, options: dict, user: AbstractBaseUser
 ) -> Upload:
-    """Keep the file, check it, and store what the checks found for the preview."""
+    """Keep the file, check it, and store what the checks found for the preview.
+
+    Raises UploadQuotaExceeded (nothing stored) past the analyst's allowance. The file is checked
+    under a temporary name and takes its stored name inside the transaction that writes its row
+    (uploads.storage): an error or a killed process leaves no row without its file."""
+    name = Path(uploaded.name).name
+    upload_quota_check(user=user, name=name, size=uploaded.size)
     upload = Upload(
         kind=kind,
-        original_name=Path(uploaded.name).name[:300],
+        original_name=name[:300],
         size=uploaded.size,
         sha256="",
         options=options,
         status=UploadStatus.CHECKED,
         created_by=user,
     )
-    upload.file.save(Path(uploaded.name).name, uploaded, save=False)
-    path = Path(upload.file.path)
-    upload.sha256 = file_sha256(path)
-    plan = dataset_check(
-        kind=kind,
-        path=path,
-        name=upload.original_name,
-        options=_options(options),
-        sha256=upload.sha256,
-    )
-    upload.plan = plan.as_dict()
-    upload.status = UploadStatus.CHECKED if plan.ok else UploadStatus.REFUSED
-    if not plan.ok:
-        upload.finished_at = timezone.now()
-    upload.save()
+    part = part_write(uploaded=uploaded)
+    stored = ""
+    try:
+        upload.sha256 = file_sha256(part)
+        plan = dataset_check(
+            kind=kind,
+            path=part,
+            name=upload.original_name,
+            options=_options(options),
+            sha256=upload.sha256,
+        )
+        upload.plan = plan.as_dict()
+        upload.status = UploadStatus.CHECKED if plan.ok else UploadStatus.REFUSED
+        if not plan.ok:
+            upload.finished_at = timezone.now()
+        with transaction.atomic():
+            stored = part_publish(part=part, name=name, upload_to=Upload._meta.get_field("file"))
+            upload.file.name = stored
+            upload.save()
+    except BaseException:
+        part.unlink(missing_ok=True)
+        if stored:  # published, but its row was rolled back or never committed
+            default_storage.delete(stored)
+        raise
     return upload
 
 

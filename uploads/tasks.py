@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from uploads.cleanup import uploads_clean
 from uploads.services import upload_claim, upload_execute, upload_fail
 
 log = logging.getLogger(__name__)
@@ -25,3 +26,9 @@ def import_upload(self, upload_id: int) -> str:
         upload_fail(upload_id=upload_id, reason=f"The import stopped unexpectedly: {error}")
         raise
     return "done"
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def clean_uploads() -> dict[str, int]:
+    """Scheduled by Celery beat (jsna.celery): see uploads.cleanup for what is deleted."""
+    return uploads_clean().as_dict()

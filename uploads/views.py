@@ -10,12 +10,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from needs.models import DatasetVersion
 from needs.services import dataset_version_retire
 from provision.template import template_csv, template_xlsx
+from uploads.cleanup import upload_deleted_after
 from uploads.forms import UploadForm
 from uploads.handlers import SizeLimitHandler
 from uploads.kinds import KINDS
 from uploads.models import Upload, UploadStatus
 from uploads.selectors import services_template_choices
-from uploads.services import upload_confirm, upload_create, upload_progress
+from uploads.services import (
+    UploadQuotaExceeded,
+    upload_confirm,
+    upload_create,
+    upload_progress,
+)
+from uploads.storage import incoming_dirs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,6 +43,8 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 @permission_required("uploads.add_upload", raise_exception=True)
 def upload_new(request: HttpRequest) -> HttpResponse:
     request.upload_handlers.insert(0, SizeLimitHandler(request))
+    if request.method == "POST":
+        incoming_dirs()  # a large file streams to FILE_UPLOAD_TEMP_DIR as it is read
     return _upload_new(request)
 
 
@@ -48,18 +57,22 @@ def _upload_new(request: HttpRequest) -> HttpResponse:
         form.refuse_too_large(too_large)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        upload = upload_create(
-            kind=data["kind"],
-            uploaded=data["file"],
-            options={
-                "year": data["year"],
-                "only_loaded_areas": data["only_loaded_areas"],
-                "allow_incomplete": data["allow_incomplete"],
-                "scheme_name": data["scheme_name"],
-            },
-            user=request.user,
-        )
-        return redirect("uploads:detail", pk=upload.pk)
+        try:
+            upload = upload_create(
+                kind=data["kind"],
+                uploaded=data["file"],
+                options={
+                    "year": data["year"],
+                    "only_loaded_areas": data["only_loaded_areas"],
+                    "allow_incomplete": data["allow_incomplete"],
+                    "scheme_name": data["scheme_name"],
+                },
+                user=request.user,
+            )
+        except UploadQuotaExceeded as refused:
+            form.add_error("file", str(refused))
+        else:
+            return redirect("uploads:detail", pk=upload.pk)
     return render(request, "uploads/new.html", {"form": form, "kinds": KINDS.values()})
 
 
@@ -73,6 +86,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": KINDS.get(upload.kind),
         "live": upload_progress(upload=upload),
         "running": upload.status in (UploadStatus.QUEUED, UploadStatus.IMPORTING),
+        "deleted_after": upload_deleted_after(upload=upload),
     }
     return render(request, "uploads/detail.html", context)
 

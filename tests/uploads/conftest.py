@@ -83,10 +83,14 @@ def snapshot() -> dict[str, int]:
 
 @pytest.fixture(autouse=True)
 def plain_http_media_and_tasks(settings, tmp_path: Path) -> Iterator[None]:
-    """Plain http (DEBUG=0 turns on the https redirect), uploaded files under this test's
-    folder, and the import task in this process even when REDIS_URL names a broker."""
+    """Plain http (DEBUG=0 turns on the https redirect), uploaded files (and those in flight)
+    under this test's folder, and the import task in this process even when REDIS_URL names a
+    broker."""
     settings.SECURE_SSL_REDIRECT = False
     settings.MEDIA_ROOT = tmp_path / "media"
+    incoming = tmp_path / "media" / "uploads-incoming"
+    incoming.mkdir(parents=True)  # as settings.py makes it: Django's checks need it (files.E001)
+    settings.FILE_UPLOAD_TEMP_DIR = str(incoming)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast personas
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
