@@ -42,6 +42,9 @@ class Upload(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life, or when it was last sent."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
