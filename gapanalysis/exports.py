@@ -117,6 +117,13 @@ def export_beat(*, export_id: int) -> None:
     )
 
 
+def export_requeue(*, export_id: int) -> None:
+    """Hand a running export back to the queue (before a retry after a transient error)."""
+    ChapterExport.objects.filter(pk=export_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.QUEUED, step="Waiting to retry"
+    )
+
+
 def export_execute(*, export_id: int) -> None:
     claimed = ChapterExport.objects.filter(pk=export_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING,

@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from gapanalysis.exports import export_beat, export_execute, export_fail
+from gapanalysis.exports import export_beat, export_execute, export_fail, export_requeue
 from gapanalysis.services import (
     analysis_beat,
     analysis_claim,
@@ -50,6 +50,8 @@ def export_chapter(self, export_id: int) -> str:
         with heartbeat(lambda: export_beat(export_id=export_id), every=_beat_every(self)):
             export_execute(export_id=export_id)
     except TRANSIENT as error:
+        # Without this the retry would find the export "running" and never claim it again.
+        export_requeue(export_id=export_id)
         raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
     except Exception as error:
         export_fail(export_id=export_id, reason=f"The export stopped unexpectedly: {error}")
