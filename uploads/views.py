@@ -18,6 +18,7 @@ from uploads.models import Upload, UploadStatus
 from uploads.selectors import services_template_choices
 from uploads.services import (
     IMPORTS_CANNOT_START,
+    NOT_SENT,
     upload_confirm,
     upload_create,
     upload_progress,
@@ -92,6 +93,9 @@ def upload_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, "This upload is not waiting for confirmation.")
     except BrokerUnavailable:
         messages.error(request, IMPORTS_CANNOT_START)
+    upload.refresh_from_db(fields=["status", "step"])
+    if upload.status == UploadStatus.CHECKED and upload.step == NOT_SENT:
+        messages.error(request, NOT_SENT)  # the broker stopped answering as it was sent
     return redirect("uploads:detail", pk=upload.pk)
 
 

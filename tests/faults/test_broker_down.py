@@ -4,10 +4,14 @@ queued, and the reading pages still work (the issue: 19 s then a 500, rows queue
 import time
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
+from gapanalysis.exports import export_dispatch, export_start
 from gapanalysis.models import AnalysisRun, ChapterExport, RunStatus
+from gapanalysis.services import analysis_dispatch, analysis_start
 from uploads.models import Upload, UploadStatus
+from uploads.services import NOT_SENT, upload_confirm, upload_dispatch
 
 pytestmark = pytest.mark.django_db
 REFUSED_WITHIN_SECONDS = 3
@@ -74,3 +78,25 @@ def test_reading_pages_work_while_the_broker_and_cache_are_down(
         assert client.get(url).status_code == 200, url
     client.force_login(jsna_manager)
     assert client.get(reverse("gapanalysis:chapter", args=[finished_run.pk])).status_code == 200
+
+
+def test_if_the_broker_goes_after_the_check_the_row_is_not_left_queued(
+    request, finished_run, checked_upload
+):
+    """The send on commit finds the broker gone (it answered the check a moment before): the
+    run and the export are failed with the reason, the upload waits for confirmation again."""
+    with TestCase.captureOnCommitCallbacks(execute=False):  # checked while the broker was up
+        run = analysis_start(user=None)
+        export = export_start(run=finished_run, fmt="docx", user=None)
+        assert upload_confirm(upload=checked_upload)
+    request.getfixturevalue("broker_down")
+    analysis_dispatch(run_id=run.pk)
+    export_dispatch(export_id=export.pk)
+    upload_dispatch(upload_id=checked_upload.pk)
+    run.refresh_from_db()
+    export.refresh_from_db()
+    checked_upload.refresh_from_db()
+    assert run.status == export.status == RunStatus.FAILED
+    assert "could not be sent to the workers" in run.error and "Start it again" in run.error
+    assert "could not be sent to the workers" in export.error
+    assert checked_upload.status == UploadStatus.CHECKED and checked_upload.step == NOT_SENT
