@@ -18,9 +18,14 @@ from gapanalysis.models import (
     RunStatus,
 )
 from gapanalysis.report_html import chapter_html, chapter_pdf
+from taskqueue.dispatch import BROKER_DOWN, BrokerUnavailable, broker_check, task_send
 
 log = logging.getLogger(__name__)
 NOT_FINISHED = "Run {pk} has not finished successfully: only a succeeded run can be exported."
+NOT_SENT = (
+    "This export could not be sent to the workers (the task queue stopped answering), so "
+    "nothing was made. Start it again in a few minutes."
+)
 UNKNOWN_SECTIONS = "Unknown chapter section(s): {keys}. Choose from: {known}."
 
 
@@ -72,11 +77,15 @@ def render_chapter(
 
 
 def export_start(*, run: AnalysisRun, fmt: str, user: AbstractBaseUser | None) -> ChapterExport:
-    """Queue an export with the area's saved chapter template; the task runs after commit."""
-    from gapanalysis.tasks import export_chapter  # tasks import this module
+    """Queue an export with the area's saved chapter template; the task runs after commit.
 
+    Refused at once, with nothing created, if the task queue is not answering."""
     if run.status != RunStatus.SUCCEEDED:
         raise ExportRefused(NOT_FINISHED.format(pk=run.pk))
+    try:
+        broker_check()
+    except BrokerUnavailable as error:
+        raise ExportRefused(BROKER_DOWN.format(what="Exports")) from error
     template = chapter_template_for(run=run)
     with transaction.atomic():
         export = ChapterExport.objects.create(
@@ -86,13 +95,41 @@ def export_start(*, run: AnalysisRun, fmt: str, user: AbstractBaseUser | None) -
             introduction=template.introduction,
             created_by=user if user is not None and user.is_authenticated else None,
         )
-        transaction.on_commit(lambda: export_chapter.delay(export.pk))
+        transaction.on_commit(lambda: export_dispatch(export_id=export.pk))
     return export
+
+
+def export_dispatch(*, export_id: int) -> None:
+    """Send an export's task; if the broker stopped answering, fail it with the reason."""
+    from gapanalysis.tasks import export_chapter  # tasks import this module
+
+    try:
+        task_send(export_chapter, export_id)
+    except BrokerUnavailable:
+        log.warning("Export %s could not be sent: the broker is not answering.", export_id)
+        export_fail(export_id=export_id, reason=NOT_SENT)
+
+
+def export_beat(*, export_id: int) -> None:
+    """The running task's heartbeat (written by a thread beside it: taskqueue.heartbeat)."""
+    ChapterExport.objects.filter(pk=export_id, status=RunStatus.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def export_requeue(*, export_id: int) -> None:
+    """Hand a running export back to the queue (before a retry after a transient error)."""
+    ChapterExport.objects.filter(pk=export_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.QUEUED, step="Waiting to retry"
+    )
 
 
 def export_execute(*, export_id: int) -> None:
     claimed = ChapterExport.objects.filter(pk=export_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, progress=10, step="Building the chapter"
+        status=RunStatus.RUNNING,
+        progress=10,
+        step="Building the chapter",
+        heartbeat_at=timezone.now(),
     )
     if not claimed:
         return

@@ -249,6 +249,9 @@ class ChapterExport(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life, or when it was last sent."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

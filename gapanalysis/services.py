@@ -31,12 +31,17 @@ from gapanalysis.models import (
 from needs import selectors as needs_selectors
 from needs.models import Condition, LocalityScheme
 from provision import selectors as provision_selectors
+from taskqueue.dispatch import BROKER_DOWN, BrokerUnavailable, broker_check, task_send
 
 log = logging.getLogger(__name__)
 
 NO_POPULATION = "No population estimates are loaded: load population (or the demo area) first."
 NO_SCHEME = "No locality scheme exists: create one (the demo area brings one) first."
 NO_NORM = "No provision norm {code} exists: load the norm catalogue (manage.py load_catalogue)."
+NOT_SENT = (
+    "This run could not be sent to the workers (the task queue stopped answering), so nothing "
+    "ran. Start it again in a few minutes."
+)
 NORMS_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "norms.csv"
 
 
@@ -86,9 +91,9 @@ def analysis_start(
     year: int | None = None,
     adjust_for_deprivation: bool = False,
 ) -> AnalysisRun:
-    """Create a queued run pinned to its inputs, and dispatch its task once the row commits."""
-    from gapanalysis.tasks import run_gap_analysis  # tasks import services: avoid a cycle
+    """Create a queued run pinned to its inputs, and dispatch its task once the row commits.
 
+    Refused at once, with nothing created, if the task queue is not answering."""
     norms = Norm.objects.filter(code__in=norm_codes) if norm_codes else Norm.objects.all()
     unknown = sorted(set(norm_codes or []) - set(norms.values_list("code", flat=True)))
     if unknown or not norms.exists():
@@ -99,6 +104,10 @@ def analysis_start(
     year = year or needs_selectors.latest_population_year(scheme=scheme)
     if year is None:
         raise AnalysisStartError(NO_POPULATION)
+    try:
+        broker_check()
+    except BrokerUnavailable as error:
+        raise AnalysisStartError(BROKER_DOWN.format(what="Runs")) from error
     with transaction.atomic():
         run = AnalysisRun.objects.create(
             created_by=user if user and user.is_authenticated else None,
@@ -112,8 +121,20 @@ def analysis_start(
             },
         )
         run.norms.set(norms)
-        transaction.on_commit(lambda: run_gap_analysis.delay(run.pk))
+        transaction.on_commit(lambda: analysis_dispatch(run_id=run.pk))
     return run
+
+
+def analysis_dispatch(*, run_id: int) -> None:
+    """Send a run's task. If the broker stopped answering since the check, the run is failed
+    with the reason rather than left queued with no message behind it."""
+    from gapanalysis.tasks import run_gap_analysis  # tasks import services: avoid a cycle
+
+    try:
+        task_send(run_gap_analysis, run_id)
+    except BrokerUnavailable:
+        log.warning("Run %s could not be sent: the broker is not answering.", run_id)
+        analysis_fail(run_id=run_id, reason=NOT_SENT)
 
 
 MAX_ATTEMPTS = 3
@@ -185,13 +206,20 @@ def analysis_progress(*, run_id: int, progress: int, step: str) -> None:
         time.sleep(pause)
 
 
+def analysis_beat(*, run_id: int) -> None:
+    """The running task's heartbeat (written by a thread beside it: taskqueue.heartbeat)."""
+    AnalysisRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
 def runs_fail_stale(*, stale_after: float | None = None) -> int:
-    """Fail runs whose worker has shown no sign of life for longer than a task may take.
+    """Fail runs whose worker has shown no sign of life for TASK_STALE_AFTER_SECONDS.
 
     Catches the case the broker cannot: a worker killed outright, whose task will not be
     redelivered before the broker's visibility timeout. Returns the number of runs failed.
     """
-    seconds = stale_after if stale_after is not None else settings.ANALYSIS_STALE_AFTER_SECONDS
+    seconds = stale_after if stale_after is not None else settings.TASK_STALE_AFTER_SECONDS
     cutoff = timezone.now() - timedelta(seconds=seconds)
     return AnalysisRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=cutoff).update(
         status=RunStatus.FAILED,

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gapanalysis import exports, pages, selectors
 from gapanalysis.chapter import SECTIONS
 from gapanalysis.forms import NormForm, RunStartForm
-from gapanalysis.models import FINISHED, AnalysisRun, ChapterExport, ExportFormat, ResultLevel
+from gapanalysis.models import (
+    FINISHED,
+    AnalysisRun,
+    ChapterExport,
+    ExportFormat,
+    ResultLevel,
+    RunStatus,
+)
 from gapanalysis.services import (
     AnalysisStartError,
     analysis_cancel,
@@ -113,7 +120,11 @@ def run_start(request: HttpRequest) -> HttpResponse:
     except AnalysisStartError as error:
         messages.error(request, str(error))
         return redirect("gapanalysis:latest_map")
-    messages.success(request, f"Analysis run {run.pk} started.")
+    run.refresh_from_db(fields=["status", "error"])
+    if run.status == RunStatus.FAILED:  # e.g. the broker stopped answering as it was sent
+        messages.error(request, run.error)
+    else:
+        messages.success(request, f"Analysis run {run.pk} started.")
     return redirect("gapanalysis:run_detail", pk=run.pk)
 
 
@@ -235,7 +246,11 @@ def _chapter_post(request: HttpRequest, run: AnalysisRun) -> HttpResponse:
             export = exports.export_start(
                 run=run, fmt=request.POST.get("fmt", ""), user=request.user
             )
-            messages.success(request, f"Export {export.pk} started.")
+            export.refresh_from_db(fields=["status", "error"])
+            if export.status == RunStatus.FAILED:  # e.g. the broker stopped answering
+                messages.error(request, export.error)
+            else:
+                messages.success(request, f"Export {export.pk} started.")
     except exports.ExportRefused as error:
         messages.error(request, str(error))
     return redirect("gapanalysis:chapter", pk=run.pk)

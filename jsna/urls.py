@@ -7,8 +7,11 @@ from jsna import views
 admin.site.site_header = "Mental health needs mapping — administration"
 admin.site.site_title = "JSNA mental health"
 
+handler500 = "jsna.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -1,11 +1,21 @@
-"""The home page."""
+"""The home page, the health check and the page shown when the database is down."""
 
-from django.http import HttpRequest, HttpResponse
+import sys
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views import defaults
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from gapanalysis import selectors
 from gapanalysis.models import AnalysisRun, GapResult
+from taskqueue.dispatch import broker_status
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 # Any one of these means the user has been given a role (or the equivalent permissions).
 ROLE_PERMISSIONS = (
@@ -38,3 +48,34 @@ def _localities(run: AnalysisRun | None) -> list[GapResult]:
         return []
     norms = selectors.run_norms(run=run)
     return list(selectors.run_results(run=run, norm_code=norms[0].code)) if norms else []
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the deployment's probes: can this web process reach its database and its broker?
+    200 if both answer (or tasks run in-process: no broker configured), 503 otherwise."""
+    checks = {"database": _database_status(), "broker": broker_status()}
+    healthy = checks["database"] == "ok" and checks["broker"] != "down"
+    return JsonResponse(checks, status=200 if healthy else 503)
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "down"
+    return "ok"
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. A database that cannot be reached is the service being unavailable (503,
+    a page rendered without touching the database); anything else is Django's plain 500."""
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.server_error(request)

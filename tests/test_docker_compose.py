@@ -29,12 +29,14 @@ def compose(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_compose_file_validates_with_its_four_services():
+def test_the_compose_file_validates_with_its_five_services():
     result = compose(SECRETS)
     assert result.returncode == 0, result.stderr
-    for service in ("web:", "worker:", "postgres:", "redis:"):
+    for service in ("web:", "worker:", "sweeper:", "postgres:", "redis:"):
         assert service in result.stdout
     assert "healthcheck" in result.stdout and "volumes" in result.stdout
+    assert "sweep_tasks --every 30" in result.stdout
+    assert "http://127.0.0.1:8000/healthz" in result.stdout
 
 
 def test_the_compose_file_refuses_to_run_without_a_secret_key():

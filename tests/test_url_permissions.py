@@ -23,7 +23,7 @@ TT = "talking_therapies_access"
 EVERYONE = {"analyst", "commissioner", "jsna_manager"}
 ANALYST = {"analyst"}
 MANAGER = {"jsna_manager"}
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "healthz"}  # healthz: for probes, no data (tests/faults)
 
 # url name → (method, roles allowed). Everyone signed in may see the home page.
 ACCESS: dict[str, tuple[str, set[str]]] = {

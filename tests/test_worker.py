@@ -5,17 +5,20 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
+from django.utils import timezone
 
 from gapanalysis.models import AnalysisRun, GapResult, RunMap, RunStatus
-from gapanalysis.services import analysis_start, runs_fail_stale
+from gapanalysis.services import analysis_start
 from gapanalysis.tasks import run_gap_analysis
 from jsna.celery import app as celery_app
 from jsna.services import demo_load
+from jsna.sweep import tasks_sweep
 from tests.conftest import REPO_ROOT
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -64,6 +67,33 @@ def start_worker(tmp_path: Path):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def start_sweeper(start_worker, tmp_path: Path):
+    """Start `manage.py sweep_tasks --every 1`, the periodic sweep, against the test database."""
+    started: list[subprocess.Popen] = []
+
+    def start(**env: str) -> subprocess.Popen:
+        db = settings.DATABASES["default"]
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "JSNA_IGNORE_DOTENV": "1",
+            **env,
+        }
+        log = (tmp_path / "sweeper.log").open("w")
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "sweep_tasks", "--every", "1"],
+            cwd=REPO_ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait(timeout=20)
 
 
 @pytest.fixture
@@ -139,20 +169,44 @@ def test_killing_the_worker_child_mid_run_retries_to_one_set_of_results(start_wo
     assert GapResult.objects.filter(run=run).count() == (304 + 5 + 1) * norms
 
 
-def test_a_worker_killed_outright_leaves_a_failed_run_not_a_stuck_one(start_worker):
-    worker = start_worker(ANALYSIS_STEP_PAUSE_SECONDS="1.5")
+def test_a_worker_killed_outright_has_its_run_failed_by_the_sweeper_within_the_limit(
+    start_worker, start_sweeper
+):
+    # Steps slower than the stale limit: only the task's heartbeat thread keeps the run alive.
+    limits = {"TASK_HEARTBEAT_SECONDS": "0.5", "TASK_STALE_AFTER_SECONDS": "4"}
+    worker = start_worker(ANALYSIS_STEP_PAUSE_SECONDS="6", **limits)
+    start_sweeper(**limits)
     demo_load()
     run = analysis_start(user=None)
-    _wait_until(lambda: _progress(run.pk) >= 25, seconds=90, what="the run to get going")
-    os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, as when its machine goes away
-    worker.wait(timeout=30)
+    _wait_until(lambda: _progress(run.pk) >= 25, seconds=120, what="the run to get going")
     run.refresh_from_db()
-    assert run.status == RunStatus.RUNNING  # nothing could record the death...
-    time.sleep(2.5)
-    assert runs_fail_stale(stale_after=2) == 1  # ...until the reaper finds it silent
+    assert run.status == RunStatus.RUNNING, "a slow step is not a dead worker"
+    os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, as when its machine goes away
+    killed_at = time.monotonic()
+    worker.wait(timeout=30)
+    _wait_until(lambda: _finished(run.pk), seconds=60, what=f"run {run.pk} after the kill")
+    failed_after = time.monotonic() - killed_at
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "stopped without finishing" in run.error
+    assert failed_after < 4 + 1 + 5, f"failed {failed_after:.1f} s after the kill"
     assert not GapResult.objects.filter(run=run).exists(), "no half results are visible"
+
+
+def test_a_run_whose_message_was_lost_is_sent_again_by_the_sweep(start_worker, settings):
+    """The broker lost the message (Redis restarted without it): the run waits, queued, until
+    the sweep sends it again; then a worker runs it."""
+    demo_load()
+    run = analysis_start(user=None)  # sent to Redis; no worker yet
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery")  # ...and lost there
+    start_worker()
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.TASK_RESEND_AFTER_SECONDS + 1)
+    )
+    assert AnalysisRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
+    assert tasks_sweep()["runs sent again"] == 1
+    _wait_until(lambda: _finished(run.pk), seconds=120, what=f"run {run.pk} sent again")
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.error
 
 
 def test_a_worker_imports_a_confirmed_upload_in_one_transaction(worker, analyst, tmp_path):

@@ -46,6 +46,9 @@ class Upload(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     file_missing = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life, or when it was last sent."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

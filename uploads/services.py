@@ -8,6 +8,7 @@ a page can follow an import whose rows are not yet committed.
 """
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -19,10 +20,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from needs.models import DatasetVersion
 from needs.plans import ImportOptions, Plan, Progress
 from needs.services import ImportRefused, dataset_version_record, file_sha256
+from taskqueue.dispatch import BROKER_DOWN, BrokerUnavailable, broker_check, task_send
+from taskqueue.sweep import queued_give_up, queued_resend, stale_fail
 from uploads.kinds import KINDS
 from uploads.models import UPLOAD_FINISHED, Upload, UploadStatus
 from uploads.storage import part_publish, part_write
@@ -30,6 +34,11 @@ from uploads.storage import part_publish, part_write
 log = logging.getLogger(__name__)
 PROGRESS_KEY = "upload-progress-{}"
 PROGRESS_SECONDS = 3600
+IMPORTS_CANNOT_START = BROKER_DOWN.format(what="Imports")
+NOT_SENT = (
+    "The import could not be sent to the workers (the task queue stopped answering); nothing "
+    "was imported. Confirm it again in a few minutes."
+)
 
 
 def _options(values: dict) -> ImportOptions:
@@ -179,30 +188,47 @@ def upload_create(
 
 
 def upload_confirm(*, upload: Upload) -> bool:
-    """Queue a checked upload for import (once). Returns False if it was not waiting."""
+    """Queue a checked upload for import (once). Returns False if it was not waiting.
+
+    Raises BrokerUnavailable (IMPORTS_CANNOT_START), leaving the upload waiting for
+    confirmation, if the task queue is not answering."""
+    broker_check()
     queued = Upload.objects.filter(pk=upload.pk, status=UploadStatus.CHECKED).update(
-        status=UploadStatus.QUEUED, step="Waiting for a worker"
+        status=UploadStatus.QUEUED, step="Waiting for a worker", heartbeat_at=timezone.now()
     )
     if queued:
-        transaction.on_commit(lambda: _dispatch(upload.pk))
+        transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))
     return bool(queued)
 
 
-def _dispatch(upload_id: int) -> None:
+def upload_dispatch(*, upload_id: int) -> None:
     """Send the task. In-process (no Redis) it runs here and now: a failure is already recorded
-    on the upload by the task, so the page shows it instead of an error page."""
+    on the upload by the task, so the page shows it instead of an error page. If the broker
+    stopped answering since the check, the upload goes back to waiting for confirmation."""
     from uploads.tasks import import_upload
 
     try:
-        import_upload.delay(upload_id)
+        task_send(import_upload, upload_id)
+    except BrokerUnavailable:
+        log.warning("Upload %s could not be sent: the broker is not answering.", upload_id)
+        Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(
+            status=UploadStatus.CHECKED, step=NOT_SENT, heartbeat_at=None
+        )
     except Exception:
         log.exception("Upload %s failed while importing in-process.", upload_id)
+
+
+def upload_beat(*, upload_id: int) -> None:
+    """The running import's heartbeat (written by a thread beside it: taskqueue.heartbeat)."""
+    Upload.objects.filter(pk=upload_id, status=UploadStatus.IMPORTING).update(
+        heartbeat_at=timezone.now()
+    )
 
 
 def upload_claim(*, upload_id: int, task_id: str) -> bool:
     """Take a queued upload (or one this task already took, when a worker redelivers it)."""
     taken = Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(
-        status=UploadStatus.IMPORTING, task_id=task_id
+        status=UploadStatus.IMPORTING, task_id=task_id, heartbeat_at=timezone.now()
     )
     if taken:
         return True
@@ -218,11 +244,14 @@ def upload_execute(*, upload_id: int) -> None:
     upload = Upload.objects.get(pk=upload_id)
 
     def progress(share: float, step: str) -> None:
-        cache.set(
-            PROGRESS_KEY.format(upload_id),
-            {"progress": round(100 * share), "step": step},
-            PROGRESS_SECONDS,
-        )
+        try:
+            cache.set(
+                PROGRESS_KEY.format(upload_id),
+                {"progress": round(100 * share), "step": step},
+                PROGRESS_SECONDS,
+            )
+        except RedisError:
+            log.warning("Import progress not recorded: the cache (Redis) is not answering.")
 
     try:
         plan, version = dataset_import(
@@ -253,11 +282,19 @@ def _finish(upload: Upload, status: str, *, error: str = "", step: str = "") -> 
     upload.progress = 100 if status == UploadStatus.IMPORTED else upload.progress
     upload.finished_at = timezone.now()
     upload.save()
-    cache.delete(PROGRESS_KEY.format(upload.pk))
+    try:
+        cache.delete(PROGRESS_KEY.format(upload.pk))
+    except RedisError:
+        log.warning("Import progress not cleared: the cache (Redis) is not answering.")
 
 
 def upload_progress(*, upload: Upload) -> dict[str, object]:
-    live = cache.get(PROGRESS_KEY.format(upload.pk)) or {}
+    """The import's state for the page. With the cache (Redis) down the page still shows the
+    upload's own state, without the live percentage."""
+    try:
+        live = cache.get(PROGRESS_KEY.format(upload.pk)) or {}
+    except RedisError:
+        live = {}
     finished = upload.status in UPLOAD_FINISHED
     return {
         "status": upload.status,
@@ -265,4 +302,39 @@ def upload_progress(*, upload: Upload) -> dict[str, object]:
         "progress": 100 if upload.status == UploadStatus.IMPORTED else live.get("progress", 0),
         "step": live.get("step") or upload.step,
         "finished": finished,
+    }
+
+
+IMPORT_STALE = (
+    "The worker importing this file stopped without finishing (no sign of life for {seconds} "
+    "seconds); nothing was written. Upload the file again."
+)
+IMPORT_NEVER_TAKEN = (
+    "No worker took this import within {minutes} minutes of it being confirmed, so nothing was "
+    "imported. Upload the file again; if this goes on, tell whoever runs this service."
+)
+
+
+def uploads_sweep(*, now: datetime) -> dict[str, int]:
+    """The sweep's part for imports: fail those whose worker died, send again or fail those left
+    queued. Called by `manage.py sweep_tasks` (jsna.sweep)."""
+    from uploads.tasks import import_upload  # tasks import services: avoid a cycle
+
+    queued = Upload.objects.filter(status=UploadStatus.QUEUED)
+    return {
+        "imports failed (worker gone)": stale_fail(
+            rows=Upload.objects.filter(status=UploadStatus.IMPORTING),
+            now=now,
+            failed=UploadStatus.FAILED,
+            reason=IMPORT_STALE.format(seconds=settings.TASK_STALE_AFTER_SECONDS),
+        ),
+        "imports failed (never taken)": queued_give_up(
+            rows=queued,
+            now=now,
+            failed=UploadStatus.FAILED,
+            reason=IMPORT_NEVER_TAKEN.format(minutes=settings.TASK_QUEUED_GIVE_UP_SECONDS // 60),
+        ),
+        "imports sent again": queued_resend(
+            rows=queued, now=now, send=lambda pk: task_send(import_upload, pk)
+        ),
     }

@@ -3,10 +3,12 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from taskqueue.heartbeat import heartbeat
 from uploads.cleanup import uploads_clean
-from uploads.services import upload_claim, upload_execute, upload_fail
+from uploads.services import upload_beat, upload_claim, upload_execute, upload_fail
 
 log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
@@ -17,8 +19,11 @@ def import_upload(self, upload_id: int) -> str:
     if not upload_claim(upload_id=upload_id, task_id=self.request.id or ""):
         log.info("Upload %s was not queued (taken or finished); nothing to do.", upload_id)
         return "skipped"
+    # A worker's import beats; one run in-process (no broker) lives and dies with its caller.
+    every = None if self.request.is_eager else settings.TASK_HEARTBEAT_SECONDS
     try:
-        upload_execute(upload_id=upload_id)
+        with heartbeat(lambda: upload_beat(upload_id=upload_id), every=every):
+            upload_execute(upload_id=upload_id)
     except TRANSIENT as error:
         # Safe to repeat: the import is one transaction, rolled back when it failed.
         raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error

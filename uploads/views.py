@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from needs.models import DatasetVersion
 from needs.services import dataset_version_retire
 from provision.template import template_csv, template_xlsx
+from taskqueue.dispatch import BrokerUnavailable
 from uploads.cleanup import upload_deleted_after
 from uploads.forms import UploadForm
 from uploads.handlers import SizeLimitHandler
@@ -17,6 +18,8 @@ from uploads.kinds import KINDS
 from uploads.models import Upload, UploadStatus
 from uploads.selectors import services_template_choices
 from uploads.services import (
+    IMPORTS_CANNOT_START,
+    NOT_SENT,
     UploadQuotaExceeded,
     upload_confirm,
     upload_create,
@@ -95,8 +98,14 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("uploads.add_upload", raise_exception=True)
 def upload_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_object_or_404(Upload, pk=pk)
-    if not upload_confirm(upload=upload):
-        messages.warning(request, "This upload is not waiting for confirmation.")
+    try:
+        if not upload_confirm(upload=upload):
+            messages.warning(request, "This upload is not waiting for confirmation.")
+    except BrokerUnavailable:
+        messages.error(request, IMPORTS_CANNOT_START)
+    upload.refresh_from_db(fields=["status", "step"])
+    if upload.status == UploadStatus.CHECKED and upload.step == NOT_SENT:
+        messages.error(request, NOT_SENT)  # the broker stopped answering as it was sent
     return redirect("uploads:detail", pk=upload.pk)
 
 

@@ -1,7 +1,6 @@
 """Who may see and do what, through the pages."""
 
 import html
-import io
 import re
 
 import pytest
