@@ -132,6 +132,7 @@ MEASURES = (
             "05", "5.2", (7, 8, 9), (17, 18, 19), ci_sheet="14.9", ci_rows=(4, 5, 6),
             ci_published=False,
             ci_note="table 14.9 publishes the interval for 2007 and 2014 pooled; its deft is used",
+            year="2007 and 2014",
             reference=("5.1", "C", (6, 7, 8), (11, 12, 13)),
             notes="Age bands pool the 2007 and 2014 samples (table 5.2; all ages pooled 0.54%); "
                   "the all-ages reference row is 2014 alone (table 5.1). Small cells are "

@@ -114,15 +114,21 @@ def _typed(raw: pd.DataFrame, label: str, *, max_age: int) -> tuple[pd.DataFrame
 
 
 def _provenance_errors(frame: pd.DataFrame, label: str) -> list[str]:
-    """Denominators the tool can supply, maternity rows it can apply, known status and role."""
-    frame["denominator"] = frame["denominator"].str.strip().str.lower()
-    frame["role"] = frame["role"].str.strip().str.lower().replace("", APPLIED)
-    frame["status"] = frame["status"].str.strip().str.upper()
+    """Denominators the tool can supply, maternity rows it can apply, known status and role.
+
+    Normalises those three columns in place (lower-case denominator and role, upper-case status);
+    messages quote the cells as written.
+    """
+    written = frame[["denominator", "role", "status"]].apply(lambda column: column.str.strip())
+    frame["denominator"] = written["denominator"].str.lower().replace("", "population")
+    frame["role"] = written["role"].str.lower().replace("", APPLIED)
+    frame["status"] = written["status"].str.upper()
+    unknown = ~frame["denominator"].isin(DENOMINATORS)
     errors = [
-        f"{label}, row {i + 2}, column denominator: {frame.loc[i, 'denominator']!r} is not a "
+        f"{label}, row {i + 2}, column denominator: {written.loc[i, 'denominator']!r} is not a "
         "denominator this tool can supply (population or maternities): the rate would be "
         "applied to the wrong people."
-        for i in frame.index[~frame["denominator"].isin(["", *DENOMINATORS])]
+        for i in frame.index[unknown]
     ]
     maternity = frame["denominator"] == MATERNITIES
     proxy = (frame["sex"] == "P") & (frame["age_min"] == 0) & (frame["age_max"] == 0)
@@ -132,22 +138,21 @@ def _provenance_errors(frame: pd.DataFrame, label: str) -> list[str]:
         "loaded): write sex P, age_min 0 and age_max 0."
         for i in frame.index[maternity & ~proxy & (frame["role"] == APPLIED)]
     ]
-    mixed = frame.groupby("condition_code")["denominator"].agg(
-        lambda d: d.replace("", "population").nunique()
-    )
-    for code in mixed.index[mixed > 1]:
-        first = frame.index[frame["condition_code"] == code][0]
+    known = frame[~unknown]
+    kinds = known.groupby("condition_code")["denominator"].nunique()
+    for code in kinds.index[kinds > 1]:
+        first = known.index[known["condition_code"] == code][0]
         errors.append(
             f"{label}, row {first + 2}, column denominator: condition {code!r} mixes "
             "denominators; one condition's rates share one denominator."
         )
     errors += [
-        f"{label}, row {i + 2}, column status: {frame.loc[i, 'status']!r} must be CONFIRMED, "
+        f"{label}, row {i + 2}, column status: {written.loc[i, 'status']!r} must be CONFIRMED, "
         "SECONDARY or empty."
         for i in frame.index[~frame["status"].isin(["", *STATUSES])]
     ]
     errors += [
-        f"{label}, row {i + 2}, column role: {frame.loc[i, 'role']!r} must be applied, "
+        f"{label}, row {i + 2}, column role: {written.loc[i, 'role']!r} must be applied, "
         "reference or empty."
         for i in frame.index[~frame["role"].isin([APPLIED, REFERENCE])]
     ]
