@@ -110,7 +110,11 @@ def measures(*, year: int | None, scheme: LocalityScheme) -> list[dict]:
                 "cells": cell_ranges(list(applied["source_cell"])),
                 "status": "; ".join(sorted(set(applied["status"]) - {""})) or "not stated",
                 "interval": interval_kind(list(applied["interval_method"])),
-                "reference": reference.iloc[0].to_dict() if len(reference) else None,
+                "reference": (
+                    reference.iloc[0].to_dict() | _percents(reference.iloc[0].to_dict())
+                    if len(reference)
+                    else None
+                ),
             }
         )
     return rows
@@ -121,9 +125,17 @@ def rate_rows(*, condition: Condition) -> list[dict]:
     frame = needs_selectors.rate_provenance_frame(conditions=[condition])
     frame = frame.sort_values(["role", c.SEX, c.AGE_MIN])
     return [
-        row | {"age_max": None if pd.isna(row[c.AGE_MAX]) else int(row[c.AGE_MAX])}
+        row | {"age_max": None if pd.isna(row[c.AGE_MAX]) else int(row[c.AGE_MAX])} | _percents(row)
         for row in frame.to_dict("records")
     ]
+
+
+def _percents(row: dict) -> dict:
+    """The rate and its bounds as percentages, for display (None where a bound is missing)."""
+    return {
+        f"{name}_percent": None if pd.isna(row[name]) else 100 * float(row[name])
+        for name in (c.RATE, c.LOWER, c.UPPER)
+    }
 
 
 def _estimates(query: dict) -> NeedEstimates:
