@@ -74,8 +74,9 @@ class ConditionAdmin(admin.ModelAdmin):
 
 @admin.register(PrevalenceRate)
 class PrevalenceRateAdmin(admin.ModelAdmin):
-    list_display = ["condition", "sex", "age_min", "age_max", "rate", "source", "source_year"]
-    list_filter = ["condition", "sex", "source"]
+    list_display = ["condition", "role", "sex", "age_min", "age_max", "rate", "lower", "upper",
+                    "source_table", "source_cell", "status"]  # fmt: skip
+    list_filter = ["condition", "role", "sex", "status", "source"]
 
 
 @admin.register(DatasetVersion)

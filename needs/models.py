@@ -204,6 +204,16 @@ class Denominator(models.TextChoices):
     MATERNITIES = "maternities", "Maternities"
 
 
+class RateStatus(models.TextChoices):
+    CONFIRMED = "CONFIRMED", "Confirmed in the publisher's own table"
+    SECONDARY = "SECONDARY", "Read in a secondary copy"
+
+
+class RateRole(models.TextChoices):
+    APPLIED = "applied", "Applied to the population"
+    REFERENCE = "reference", "Published all-ages figure, shown for reference"
+
+
 class Condition(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
@@ -236,16 +246,24 @@ class PrevalenceRate(models.Model):
     source_table = models.CharField(max_length=200, blank=True)
     source_year = models.PositiveSmallIntegerField()
     source_url = models.URLField(max_length=500, blank=True)
+    source_cell = models.CharField(
+        max_length=300, blank=True, help_text="Where in the table, e.g. a workbook sheet and cell."
+    )
+    status = models.CharField(max_length=10, choices=RateStatus.choices, blank=True)
+    interval_method = models.CharField(
+        max_length=400, blank=True, help_text="Published 95% CI, or how the interval was derived."
+    )
+    role = models.CharField(max_length=10, choices=RateRole.choices, default=RateRole.APPLIED)
     notes = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["condition", "sex", "age_min"]
+        ordering = ["condition", "role", "sex", "age_min"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rate__gte=0, rate__lte=1), name="rate_is_proportion"
             ),
             models.UniqueConstraint(
-                fields=["condition", "sex", "age_min", "source"], name="rate_band_unique"
+                fields=["condition", "role", "sex", "age_min", "source"], name="rate_band_unique"
             ),
         ]
 

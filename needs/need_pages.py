@@ -1,5 +1,6 @@
 """What the need pages show: estimates for one condition, year and level, as table, map or file."""
 
+import re
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -12,6 +13,7 @@ from needs.demography import geography
 from needs.importers import iod_indicators
 from needs.labels import SYNTHETIC_LABEL
 from needs.maps import MapDocument
+from needs.models import Condition, Denominator, LocalityScheme, RateRole
 from needs.prevalence.estimates import NeedEstimates, NeedUnavailable, need_estimates
 
 DOWNLOAD_TYPES = {
@@ -29,6 +31,112 @@ COLUMNS = {
     c.RESIDENTS: "Residents (all ages)",
     c.PER_1000_RESIDENTS: "Per 1,000 residents",
 }
+
+
+MATERNITY_PROXY = (
+    "Maternities are not loaded: the population aged 0 (both sexes) stands in for them, about one "
+    "maternity per live birth."
+)
+CARE_HOMES = (
+    "Survey rates describe the population they sampled. APMS and the children's survey sampled "
+    "private households, so people in care homes, hospitals and prisons were outside them; the "
+    "rates are applied here to all residents, which matters most at the oldest ages. Dementia "
+    "rates (CFAS II) sampled people aged 65 and over including care-home residents, where much "
+    "of the dementia in an area is."
+)
+CELL = re.compile(r"^(?P<prefix>.*?)(?P<sheet>[\w.]+)!(?P<column>[A-Z]+)(?P<row>\d+)$")
+
+
+def cell_ranges(cells: list[str]) -> str:
+    """Workbook cells, compactly: 'book 2.3!B13', 'book 2.3!C13' … → 'book 2.3!B13:H13'.
+
+    Cells in one row of one sheet that run left to right make one range; text that is not a
+    cell reference (a page or abstract) is kept as written.
+    """
+    parts: dict[tuple[str, str, int], list[str]] = {}
+    other: list[str] = []
+    for cell in dict.fromkeys(cells):
+        match = CELL.match(cell or "")
+        if match is None:
+            other += [cell] if cell else []
+            continue
+        key = (match["prefix"], match["sheet"], int(match["row"]))
+        parts.setdefault(key, []).append(match["column"])
+    shown: list[str] = []
+    last_book = None
+    for (prefix, sheet, row), columns in sorted(parts.items()):
+        columns = sorted(columns, key=lambda col: (len(col), col))
+        span = columns[0] + str(row) + (f":{columns[-1]}{row}" if len(columns) > 1 else "")
+        shown.append((prefix if prefix != last_book else "") + f"{sheet}!{span}")
+        last_book = prefix
+    return "; ".join(shown + other)
+
+
+def interval_kind(methods: list[str]) -> str:
+    """How a measure's intervals were made, in a few words: each method's text before its colon."""
+    kinds = [method.split(":")[0].strip() for method in methods if method]
+    if len(kinds) < len(methods) or not kinds:
+        kinds.append("none published for some cells")
+    return "; ".join(dict.fromkeys(kinds))
+
+
+def measures(*, year: int | None, scheme: LocalityScheme) -> list[dict]:
+    """Every measure with rates, whole area: estimate, interval and where each rate was read."""
+    conditions = needs_selectors.conditions_with_rates()
+    if not conditions:
+        return []
+    estimates = need_estimates(year=year, scheme=scheme, conditions=conditions)
+    whole = estimates.whole_area.set_index(c.CONDITION_CODE)
+    provenance = needs_selectors.rate_provenance_frame(conditions=conditions)
+    rows = []
+    for condition in conditions:
+        if condition.code not in whole.index:
+            continue
+        rates = provenance[provenance[c.CONDITION_CODE] == condition.code]
+        applied = rates[rates["role"] == RateRole.APPLIED]
+        reference = rates[(rates["role"] == RateRole.REFERENCE) & (rates[c.SEX] == "P")]
+        estimate = whole.loc[condition.code]
+        lower, upper = estimate[c.EXPECTED_LOWER], estimate[c.EXPECTED_UPPER]
+        rows.append(
+            {
+                "condition": condition,
+                "expected_cases": estimate[c.EXPECTED_CASES],
+                "expected_lower": None if pd.isna(lower) else lower,
+                "expected_upper": None if pd.isna(upper) else upper,
+                "population": estimate[c.POPULATION],
+                "rate_per_1000": estimate[c.RATE_PER_1000],
+                "maternities": condition.denominator == Denominator.MATERNITIES,
+                "source": "; ".join(dict.fromkeys(applied["source"])),
+                "tables": "; ".join(dict.fromkeys(applied["source_table"])),
+                "cells": cell_ranges(list(applied["source_cell"])),
+                "status": "; ".join(sorted(set(applied["status"]) - {""})) or "not stated",
+                "interval": interval_kind(list(applied["interval_method"])),
+                "reference": (
+                    reference.iloc[0].to_dict() | _percents(reference.iloc[0].to_dict())
+                    if len(reference)
+                    else None
+                ),
+            }
+        )
+    return rows
+
+
+def rate_rows(*, condition: Condition) -> list[dict]:
+    """The rates behind one condition, each with its cell and interval method."""
+    frame = needs_selectors.rate_provenance_frame(conditions=[condition])
+    frame = frame.sort_values(["role", c.SEX, c.AGE_MIN])
+    return [
+        row | {"age_max": None if pd.isna(row[c.AGE_MAX]) else int(row[c.AGE_MAX])} | _percents(row)
+        for row in frame.to_dict("records")
+    ]
+
+
+def _percents(row: dict) -> dict:
+    """The rate and its bounds as percentages, for display (None where a bound is missing)."""
+    return {
+        f"{name}_percent": None if pd.isna(row[name]) else 100 * float(row[name])
+        for name in (c.RATE, c.LOWER, c.UPPER)
+    }
 
 
 def _estimates(query: dict) -> NeedEstimates:
@@ -82,8 +190,17 @@ def notes(query: dict, estimates: NeedEstimates) -> list[str]:
         f"{condition.name}, {estimates.year}"
         + (f" (projected from {estimates.base_year})" if estimates.projected else ""),
         "Estimated people = population by sex and single year of age x published prevalence "
-        "rates; bounds use the published interval of each rate where one exists.",
+        "rates; bounds apply each rate's 95% interval: published where it exists, else derived "
+        "(see each rate's interval method).",
         *(f"Rates: {source}" for source in needs_selectors.rate_sources(condition=condition)),
+        *(
+            f"Rate {row['sex']} {row['age_min']}-{row['age_max'] or '+'} ({row['role']}): "
+            f"{row['rate']:g}, read at {row['source_cell']} "
+            f"[{row['status'] or 'status not stated'}]; "
+            f"interval: {row['interval_method'] or 'none'}"
+            for row in rate_rows(condition=condition)
+        ),
+        *([MATERNITY_PROXY] if condition.denominator == Denominator.MATERNITIES else []),
         estimates.deprivation_note or "Not adjusted for deprivation.",
     ]
     scheme = needs_selectors.default_locality_scheme()
@@ -120,6 +237,10 @@ def page_context(*, query: dict, querystring: dict) -> dict:
         "condition": query["condition"],
         "level": query["level"],
         "sources": needs_selectors.rate_sources(condition=query["condition"]),
+        "rate_rows": rate_rows(condition=query["condition"]),
+        "measures": measures(year=query["year"], scheme=scheme),
+        "maternity_proxy": MATERNITY_PROXY,
+        "care_homes": CARE_HOMES,
         "map_url": f"{reverse('needs:need_map')}?{params}",
         "csv_url": f"{reverse('needs:need_download', args=['csv'])}?{params}",
         "xlsx_url": f"{reverse('needs:need_download', args=['xlsx'])}?{params}",

@@ -30,6 +30,7 @@ from needs.models import (
     PopulationEstimate,
     PopulationProjection,
     PrevalenceRate,
+    RateRole,
     RelativeRisk,
 )
 from needs.plans import missing_small_areas, small_areas_of_same_area
@@ -103,7 +104,9 @@ def population_frame(*, year: int, codes: list[str] | None = None) -> pd.DataFra
 
 
 def rates_frame(*, condition: Condition) -> pd.DataFrame:
-    rows = PrevalenceRate.objects.filter(condition=condition).values_list(
+    """The rates applied for a condition (reference rows, the published all-ages figures, are
+    stored beside them but never applied)."""
+    rows = PrevalenceRate.objects.filter(condition=condition, role=RateRole.APPLIED).values_list(
         "id", "sex", "age_min", "age_max", "rate", "lower", "upper"
     )
     frame = pd.DataFrame.from_records(
@@ -204,9 +207,9 @@ def authority_of_small_areas(*, codes: list[str]) -> pd.Series:
 
 def rates_frame_for(*, conditions: list[Condition]) -> pd.DataFrame:
     """The rates of several conditions in one table (condition_code, sex, ages, rate, bounds)."""
-    rows = PrevalenceRate.objects.filter(condition__in=conditions).values_list(
-        "condition__code", "sex", "age_min", "age_max", "rate", "lower", "upper"
-    )
+    rows = PrevalenceRate.objects.filter(
+        condition__in=conditions, role=RateRole.APPLIED
+    ).values_list("condition__code", "sex", "age_min", "age_max", "rate", "lower", "upper")
     frame = pd.DataFrame.from_records(
         list(rows),
         columns=[c.CONDITION_CODE, c.SEX, c.AGE_MIN, c.AGE_MAX, c.RATE, c.LOWER, c.UPPER],
@@ -215,7 +218,24 @@ def rates_frame_for(*, conditions: list[Condition]) -> pd.DataFrame:
 
 
 def conditions_with_rates() -> list[Condition]:
-    return list(Condition.objects.filter(rates__isnull=False).distinct().order_by("group", "name"))
+    """Conditions with rates the tool can apply (not only published all-ages figures)."""
+    applied = Condition.objects.filter(rates__role=RateRole.APPLIED)
+    return list(applied.distinct().order_by("group", "name"))
+
+
+PROVENANCE_COLUMNS = [
+    c.CONDITION_CODE, "role", c.SEX, c.AGE_MIN, c.AGE_MAX, c.RATE, c.LOWER, c.UPPER, "source",
+    "source_table", "source_cell", "source_year", "status", "interval_method",
+]  # fmt: skip
+
+
+def rate_provenance_frame(*, conditions: list[Condition]) -> pd.DataFrame:
+    """Every stored rate row of these conditions with where it was read and how its interval
+    was made: the need page's traceability, one row per published cell."""
+    rows = PrevalenceRate.objects.filter(condition__in=conditions).values_list(
+        "condition__code", *PROVENANCE_COLUMNS[1:]
+    )
+    return pd.DataFrame.from_records(list(rows), columns=PROVENANCE_COLUMNS)
 
 
 def relative_risk_matrix(*, conditions: list[Condition]) -> tuple[np.ndarray, list[str]]:

@@ -304,5 +304,9 @@ def _rate_fields(row: object) -> dict[str, object]:
         "source_table": row.source_table,
         "source_year": int(row.source_year),
         "source_url": row.source_url,
+        "source_cell": row.source_cell,
+        "status": row.status,
+        "interval_method": row.interval_method,
+        "role": row.role,
         "notes": row.notes,
     }

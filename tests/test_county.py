@@ -266,6 +266,91 @@ def test_the_footer_says_neither_without_the_illustrative_services(county, clien
     assert "illustrative" not in text.lower()
 
 
+# --- the need page: every measure, its interval and its cells --------------------------------
+
+# CFAS II dementia prevalence by sex and five-year band (Matthews et al. 2013), typed here from
+# the shared reference table (other_sources.csv, rows DEMENTIA_CFAS2, read in Birmingham City
+# Council's data/dementia-reference-rates.xlsx): the catalogue is not consulted.
+CFAS_II = {
+    ("M", 65, 69): 0.012, ("F", 65, 69): 0.018, ("M", 70, 74): 0.030, ("F", 70, 74): 0.025,
+    ("M", 75, 79): 0.052, ("F", 75, 79): 0.062, ("M", 80, 84): 0.106, ("F", 80, 84): 0.095,
+    ("M", 85, 89): 0.128, ("F", 85, 89): 0.181, ("M", 90, 200): 0.171, ("F", 90, 200): 0.350,
+}  # fmt: skip
+REFERENCE_RATES = SHARED_DATA.parent / "reference" / "rates" / "other_sources.csv"
+MEASURE_ROW = re.compile(r'<tr class="nhsuk-table__row" data-measure="([\w-]+)">(.*?)</tr>', re.S)
+
+
+def measure_rows(client: Client, user: object) -> dict[str, str]:
+    """The need page's all-measures table: condition code → its row's HTML."""
+    client.force_login(user)
+    response = client.get(
+        reverse("needs:need"), {"condition": "cmd", "year": 2020, "level": "locality"}
+    )
+    assert response.status_code == 200
+    return dict(MEASURE_ROW.findall(response.content.decode()))
+
+
+def estimated_people(row: str) -> float:
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return float(cells[1].replace(",", ""))
+
+
+def test_the_need_page_shows_thirty_measures_each_with_an_interval_and_its_cells(
+    county, client, commissioner
+):
+    rows = measure_rows(client, commissioner)
+    traced = {
+        code
+        for code, row in rows.items()
+        if re.search(r"data-interval>[\d,]+ to [\d,]+<", row)
+        and "published range" not in row  # a range of published rates is not an interval
+        and re.search(r"data-cells>[^<]*(![A-Z]+\d+|Abstract|per 1,000)", row)
+    }
+    assert len(traced) >= 30, sorted(set(rows) - traced)
+    assert "apms-2014-ch-02-tabs.xls 2.3!B13:H13" in rows["cmd"]
+    assert "SECONDARY" in rows["dementia"] and "CONFIRMED" in rows["cmd"]
+
+
+@pytest.mark.skipif(not REFERENCE_RATES.is_file(), reason=f"{REFERENCE_RATES} is absent")
+def test_the_cfas_ii_rates_typed_here_are_the_shared_reference_rows():
+    rates = pd.read_csv(REFERENCE_RATES)
+    rates = rates[rates["condition_code"] == "DEMENTIA_CFAS2"].fillna({"age_max": 200})
+    typed = {(r.sex, int(r.age_min), int(r.age_max)): r.rate for r in rates.itertuples()}
+    assert typed == CFAS_II
+
+
+def test_dementia_65_plus_equals_an_independent_calculation_from_the_cfas_ii_rows(
+    county, client, commissioner
+):
+    people = pd.DataFrame.from_records(
+        list(
+            PopulationEstimate.objects.filter(
+                year=2020, area__level=AreaLevel.LSOA21, age__gte=65
+            ).values_list("sex", "age", "count")
+        ),
+        columns=["sex", "age", "count"],
+    )
+    expected = sum(
+        rate * people.loc[(people["sex"] == sex) & people["age"].between(low, high), "count"].sum()
+        for (sex, low, high), rate in CFAS_II.items()
+    )
+    assert expected > 5_000  # a county's worth of people aged 65+
+    shown = estimated_people(measure_rows(client, commissioner)["dementia"])
+    assert shown == pytest.approx(expected, rel=0.005)
+    print(f"Worcestershire dementia 65+, 2020: page {shown:,.0f}, independent {expected:,.1f}")
+
+
+def test_perinatal_rates_apply_to_the_population_aged_0_as_a_stated_proxy(
+    county, client, commissioner
+):
+    infants = PopulationEstimate.objects.filter(
+        year=2020, area__level=AreaLevel.LSOA21, age=0
+    ).aggregate(n=Sum("count"))["n"]
+    row = measure_rows(client, commissioner)["perinatal_severe_depression"]
+    assert estimated_people(row) == pytest.approx(0.03 * infants, abs=0.5)
+    assert "stand-in for maternities" in row
+
+
 # --- a run on the default county says its services are illustrative ------------------------
 
 

@@ -2,6 +2,12 @@
 
 Pure: no Django. Errors name the file, the row (as a spreadsheet shows it: the header is row 1)
 and the column, so an analyst can find and fix them.
+
+A rate is applied only to a denominator the tool can supply: the population (by sex and single
+year of age), or maternities, which until births are loaded are approximated by the population
+aged 0 of both sexes, so a per-maternity rate must be written for sex P and ages 0 to 0. Any other
+denominator is refused here, never applied to another population. Rows whose `role` is
+`reference` (a published all-ages figure kept beside the bands) are stored but never applied.
 """
 
 from dataclasses import dataclass
@@ -32,7 +38,15 @@ OPTIONAL = [
     "source_table",
     "source_url",
     "notes",
+    "source_cell",
+    "status",
+    "interval_method",
+    "role",
 ]
+DENOMINATORS = ("population", "maternities")
+MATERNITIES = "maternities"
+STATUSES = ("CONFIRMED", "SECONDARY")
+APPLIED, REFERENCE = "applied", "reference"
 NUMBERS = {
     "age_min": True,
     "age_max": False,
@@ -57,8 +71,10 @@ def parse(path: Path, *, max_age: int, name: str | None = None) -> ParseResult:
     if errors:
         return ParseResult(raw, errors, len(errors))
     rates, errors = _typed(raw, label, max_age=max_age)
+    errors += _provenance_errors(rates, label)
     if not errors:
-        errors = _band_errors(rates, label, max_age=max_age)
+        applied = rates[rates["role"] == APPLIED]
+        errors = _band_errors(applied, label, max_age=max_age)
     return ParseResult(rates, errors[:MAX_ERRORS], len(errors))
 
 
@@ -95,6 +111,52 @@ def _typed(raw: pd.DataFrame, label: str, *, max_age: int) -> tuple[pd.DataFrame
         for i in frame.index[~ages & frame["age_min"].notna()]
     ]
     return frame, errors
+
+
+def _provenance_errors(frame: pd.DataFrame, label: str) -> list[str]:
+    """Denominators the tool can supply, maternity rows it can apply, known status and role.
+
+    Normalises those three columns in place (lower-case denominator and role, upper-case status);
+    messages quote the cells as written.
+    """
+    written = frame[["denominator", "role", "status"]].apply(lambda column: column.str.strip())
+    frame["denominator"] = written["denominator"].str.lower().replace("", "population")
+    frame["role"] = written["role"].str.lower().replace("", APPLIED)
+    frame["status"] = written["status"].str.upper()
+    unknown = ~frame["denominator"].isin(DENOMINATORS)
+    errors = [
+        f"{label}, row {i + 2}, column denominator: {written.loc[i, 'denominator']!r} is not a "
+        "denominator this tool can supply (population or maternities): the rate would be "
+        "applied to the wrong people."
+        for i in frame.index[unknown]
+    ]
+    maternity = frame["denominator"] == MATERNITIES
+    proxy = (frame["sex"] == "P") & (frame["age_min"] == 0) & (frame["age_max"] == 0)
+    errors += [
+        f"{label}, row {i + 2}, column age_max: a rate per maternity is applied to the "
+        "population aged 0 of both sexes (the stand-in for maternities until births are "
+        "loaded): write sex P, age_min 0 and age_max 0."
+        for i in frame.index[maternity & ~proxy & (frame["role"] == APPLIED)]
+    ]
+    known = frame[~unknown]
+    kinds = known.groupby("condition_code")["denominator"].nunique()
+    for code in kinds.index[kinds > 1]:
+        first = known.index[known["condition_code"] == code][0]
+        errors.append(
+            f"{label}, row {first + 2}, column denominator: condition {code!r} mixes "
+            "denominators; one condition's rates share one denominator."
+        )
+    errors += [
+        f"{label}, row {i + 2}, column status: {written.loc[i, 'status']!r} must be CONFIRMED, "
+        "SECONDARY or empty."
+        for i in frame.index[~frame["status"].isin(["", *STATUSES])]
+    ]
+    errors += [
+        f"{label}, row {i + 2}, column role: {written.loc[i, 'role']!r} must be applied, "
+        "reference or empty."
+        for i in frame.index[~frame["role"].isin([APPLIED, REFERENCE])]
+    ]
+    return errors
 
 
 def _band_errors(rates: pd.DataFrame, label: str, *, max_age: int) -> list[str]:

@@ -83,14 +83,18 @@ def rates_by_single_year(
     Errors number the rows from `first_row` (an importer passes 2: a spreadsheet's header is
     row 1) and call them `rows_word`.
     """
-    rates = rates[RATE_COLUMNS].reset_index(drop=True)
+    # Rows keep their index, so a subset of a file (e.g. its applied rows) is reported by the
+    # row numbers of the file; callers with a default index see positions as before.
+    rates = rates[RATE_COLUMNS]
     _check_rate_values(rates, first_row, rows_word)
     top = rates[AGE_MAX].fillna(max_age).astype(int).to_numpy()
     bottom = rates[AGE_MIN].astype(int).to_numpy()
     lengths = np.clip(top - bottom + 1, 0, None)
     row = np.repeat(np.arange(len(rates)), lengths)
     offset = np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    single = rates.iloc[row].assign(**{AGE: bottom[row] + offset, "source_row": row})
+    single = rates.iloc[row].assign(
+        **{AGE: bottom[row] + offset, "source_row": rates.index.to_numpy()[row]}
+    )
     single = _persons_to_each_sex(single)
     _check_no_overlap(single, first_row, rows_word)
     return single.drop(columns=[AGE_MIN, AGE_MAX]).reset_index(drop=True)

@@ -45,8 +45,20 @@ def test_need_is_population_16_plus_times_the_cited_rates(django_capture_on_comm
     women = adults.filter(sex="F").aggregate(n=Sum("count"))["n"]
     men = adults.filter(sex="M").aggregate(n=Sum("count"))["n"]
     whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA, norm_code=TT)
-    # The catalogue's APMS 2014 headline rates: women 19%, men 12% (16 and over).
-    assert whole.expected_cases == pytest.approx(0.19 * women + 0.12 * men)
+    # Any CMD, APMS 2014 table 2.3 (rows 13 and 22, columns B-H): percent by sex and age band.
+    bands = ((16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 200))
+    cited = {
+        "M": (10.0, 17.4, 16.3, 13.8, 15.6, 8.1, 5.6),
+        "F": (28.2, 20.7, 22.3, 24.2, 20.2, 14.7, 11.0),
+    }
+    expected = sum(
+        percent
+        / 100
+        * (adults.filter(sex=sex, age__range=band).aggregate(n=Sum("count"))["n"] or 0)
+        for sex, percents in cited.items()
+        for band, percent in zip(bands, percents, strict=True)
+    )
+    assert whole.expected_cases == pytest.approx(expected)
     assert whole.population == pytest.approx(women + men)
 
 

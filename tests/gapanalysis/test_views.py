@@ -205,7 +205,10 @@ def test_two_runs_are_compared_side_by_side(
     rows = response.context["rows"]
     assert len(rows) == 5 * finished_run.norms.count()
     same = [r for r in rows if r["norm_code"] == TT]
-    assert all(r["expected_cases_a"] == r["expected_cases_b"] for r in same)
+    # The same inputs: equal but for the order a matrix product of another shape adds in.
+    assert all(
+        r["expected_cases_a"] == pytest.approx(r["expected_cases_b"], rel=1e-12) for r in same
+    )
     dropped = [r for r in rows if r["norm_code"] != TT]
     assert all(r["expected_cases_b"] is None for r in dropped)
 

@@ -324,3 +324,71 @@ def test_each_load_is_a_dataset_version_and_the_same_file_again_is_recognised(tm
     newest, earlier = versions
     assert earlier.retired_at is not None and newest.retired_at is None
     assert f"loaded before as version {earlier.pk}" in newest.warnings[0]
+
+
+# Denominators, reference rows and provenance.
+
+
+def test_a_denominator_the_tool_cannot_supply_is_refused_naming_file_row_and_column(tmp_path):
+    rows = [row(sex="F"), row(sex="M", denominator="GP list size")]
+    path = write(tmp_path, rows, name="registers.csv")
+    (message,) = errors_of(path)
+    assert message.startswith("registers.csv, row 3, column denominator: 'GP list size'")
+    assert "population or maternities" in message
+
+
+def test_a_rate_per_maternity_must_be_written_for_the_population_aged_0(tmp_path):
+    rows = [row(sex="F", age_min=15, age_max=44, denominator="maternities")]
+    (message,) = errors_of(write(tmp_path, rows, name="perinatal.csv"))
+    assert message.startswith("perinatal.csv, row 2, column age_max")
+    assert "population aged 0" in message and "sex P, age_min 0 and age_max 0" in message
+
+
+def test_a_rate_per_maternity_for_the_population_aged_0_is_accepted(tmp_path):
+    rows = [row(sex="P", age_min=0, age_max=0, rate=0.002, denominator="Maternities")]
+    result = parse(write(tmp_path, rows), max_age=MAX_AGE)
+    assert result.errors == []
+    assert list(result.rates["denominator"]) == ["maternities"]
+
+
+def test_one_condition_may_not_mix_denominators(tmp_path):
+    rows = [
+        row(sex="P", age_min=0, age_max=0, denominator="maternities"),
+        row(sex="P", age_min=16, denominator="population"),
+    ]
+    (message,) = errors_of(write(tmp_path, rows))
+    assert "row 2, column denominator" in message and "mixes denominators" in message
+
+
+def test_an_unknown_status_or_role_names_its_row_and_column(tmp_path):
+    rows = [row(sex="F", status="checked"), row(sex="M", role="headline")]
+    errors = errors_of(write(tmp_path, rows, name="bad.csv"))
+    assert errors == [
+        "bad.csv, row 2, column status: 'checked' must be CONFIRMED, SECONDARY or empty.",
+        "bad.csv, row 3, column role: 'headline' must be applied, reference or empty.",
+    ]
+
+
+def test_a_reference_row_may_span_the_bands_it_summarises(tmp_path):
+    rows = [row(age_max=24), row(age_min=25), row(sex="M"), row(role="reference", sex="F")]
+    assert errors_of(write(tmp_path, rows)) == []
+
+
+@pytest.mark.django_db
+def test_reference_rows_are_stored_with_their_provenance_but_never_applied(tmp_path):
+    rows = [
+        row(sex="F", rate=0.09, source_cell="Table 1!B4", status="CONFIRMED"),
+        row(sex="M", rate=0.06, interval_method="derived: base 300"),
+        row(sex="P", rate=0.075, role="reference", lower=0.07, upper=0.08),
+    ]
+    assert rates_load(path=write(tmp_path, rows)) == 3
+    condition = Condition.objects.get(code="loneliness")
+    female = condition.rates.get(sex="F")
+    assert (female.source_cell, female.status, female.role) == (
+        "Table 1!B4",
+        "CONFIRMED",
+        "applied",
+    )
+    assert condition.rates.get(sex="M").interval_method == "derived: base 300"
+    assert condition.rates.get(sex="P").role == "reference"
+    assert sorted(rates_frame(condition=condition)["sex"]) == ["F", "M"]
