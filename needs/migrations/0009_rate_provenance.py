@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0007_localities_kind'),
+        ('needs', '0008_area_indicators'),
     ]
 
     operations = [
