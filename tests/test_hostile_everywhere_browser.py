@@ -6,10 +6,12 @@ types or uploads it: a localities upload (the scheme's and every locality's name
 name), a norm (name, labels, source), services (name, provider, source, site name) and the
 chapter's introduction. Fields that only a larger upload sets (area names from boundary files,
 condition names and rate sources from a rates file, the dataset's file name) are written on the
-rows directly, as those imports would leave them. Then an analysis runs on the hostile
-localities, and as each role Chromium opens every page it may see, every map in its frame
-with every tooltip open, and the chapter exports. Any dialog, page error, console error (a
-Content-Security-Policy refusal is one), blank map or request to another host fails the test.
+rows directly, as those imports would leave them; a rates file that fails its checks brings its
+hostile name and cells back in the reasons shown. Then an analysis runs on the hostile
+localities, and Chromium opens every page (each once, as the first of analyst, JSNA manager and
+commissioner allowed to see it) with every map in its frame drawn and every tooltip open, every
+stored map of the run on its own, and the chapter exports. Any dialog, page error, console error
+(a Content-Security-Policy refusal is one), blank map or request to another host fails the test.
 """
 
 import io
@@ -46,7 +48,8 @@ NOT_PAGES = {
     "gapanalysis:export_download",
     "needs:need_download",
     "uploads:services_template",
-    # Map documents: opened in the frames of the pages that show them.
+    # Map documents: drawn in the frames of the pages that show them (the run's stored maps are
+    # also opened on their own, below).
     "gapanalysis:locality_map",
     "gapanalysis:run_map_document",
     "needs:need_map",
