@@ -20,6 +20,7 @@ import subprocess
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -91,6 +92,9 @@ class Browse(Visit):
             return found
         for src in re.findall(r'<iframe[^>]* src="([^"]+)"', body):
             self.fetch(src.replace("&amp;", "&"))
+        for src in re.findall(r'<script[^>]* src="(/[^"]+)"', body):  # the admin's jsi18n
+            if not src.startswith(settings.STATIC_URL):
+                self.fetch(src)
         self.open(path)
         found = []
         frames = self.page.locator("iframe.jsna-map-frame")
@@ -243,8 +247,15 @@ def browse_everything(chromium, client, users: dict, objects: dict) -> tuple[lis
         ("commissioner", reverse("gapanalysis:run_map_document", args=[run.pk, norm, kind]))
         for norm, kind in run.maps.values_list("norm_code", "kind")
     ]
+    service = objects["service"].pk
+    pages += [  # Django's admin, staff only, shows the same names
+        ("admin", reverse("admin:index")),
+        ("admin", reverse("admin:provision_service_changelist")),
+        ("admin", reverse("admin:provision_service_change", args=[service])),
+        ("admin", reverse("admin:needs_locality_changelist")),
+    ]
     problems, tooltips, maps = [], set(), 0
-    for role in ("analyst", "jsna_manager", "commissioner"):
+    for role in ("analyst", "jsna_manager", "commissioner", "admin"):
         client.force_login(users[role])
         browse = Browse(chromium, client)
         for path in (path for r, path in pages if r == role):
@@ -294,7 +305,7 @@ def check_downloads(client, run) -> None:
 
 
 def test_hostile_text_everywhere_runs_no_script_and_every_map_draws(
-    chromium, client, analyst, commissioner, jsna_manager
+    chromium, client, analyst, commissioner, jsna_manager, admin_user
 ):
     run = hostile_county(client, analyst)
     exports = chapter_exports(client, run, jsna_manager)
@@ -306,7 +317,12 @@ def test_hostile_text_everywhere_runs_no_script_and_every_map_draws(
         "upload": Upload.objects.latest("pk"),
         "version": DatasetVersion.objects.first(),
     }
-    users = {"analyst": analyst, "commissioner": commissioner, "jsna_manager": jsna_manager}
+    users = {
+        "analyst": analyst,
+        "commissioner": commissioner,
+        "jsna_manager": jsna_manager,
+        "admin": admin_user,
+    }
     problems, tooltips, maps = browse_everything(chromium, client, users, objects)
     assert problems == []
     norms = len(set(run.maps.values_list("norm_code", flat=True)))
