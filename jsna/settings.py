@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response that has none of its own (jsna/csp.py).
+    "jsna.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "jsna.urls"
