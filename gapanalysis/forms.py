@@ -85,6 +85,12 @@ class TurnoverForm(forms.ModelForm):
         )
         self.fields["source"].widget.attrs.update({"class": "nhsuk-input"})
 
+    def clean_service_type(self) -> str:
+        service_type = self.cleaned_data["service_type"]
+        if service_type not in SERVICE_TYPES:
+            raise forms.ValidationError(f"{service_type!r} is not a service type.")
+        return service_type
+
     def validate_unique(self) -> None:  # the service sets or replaces the type's one row
         return None
 

@@ -185,22 +185,25 @@ def test_a_caseload_counts_as_people_seen_only_through_the_turnover_set(db, clie
 
 
 def test_children_are_counted_under_18_only(db):
-    """cyp_any rates cover 2-19: boys 2-4 6.8%, girls 2-4 4.2%, both 5-19 12.8% (2017 survey)."""
-    from needs.models import PopulationEstimate
+    """The cyp_any rates run to 19 (the 2017 survey); the norm counts ages 0-17 only. Expected:
+    each loaded rate row × the population of its sex and ages, cut at 17, summed by the ORM."""
+    from needs.models import PopulationEstimate, PrevalenceRate
 
     turnover_set(service_type="camhs", people_per_place=1.5, source="Test figure", user=None)
     run = run_in_process(norm_codes=[CYP])
     rows = PopulationEstimate.objects.filter(year=run.year)
-
-    def people(sex: str | None, low: int, high: int) -> float:
-        chosen = rows.filter(age__gte=low, age__lte=high)
-        chosen = chosen.filter(sex=sex) if sex else chosen
-        return chosen.aggregate(t=Sum("count"))["t"] or 0.0
-
-    expected = 0.068 * people("M", 2, 4) + 0.042 * people("F", 2, 4) + 0.128 * people(None, 5, 17)
+    expected = at_risk = 0.0
+    for rate in PrevalenceRate.objects.filter(condition__code="cyp_any"):
+        high = min(rate.age_max if rate.age_max is not None else 90, 17)
+        chosen = rows.filter(age__gte=rate.age_min, age__lte=high)
+        chosen = chosen if rate.sex == "P" else chosen.filter(sex=rate.sex)
+        people = chosen.aggregate(t=Sum("count"))["t"] or 0.0
+        expected += rate.rate * people
+        at_risk += people
     whole = GapResult.objects.get(run=run, level=ResultLevel.WHOLE_AREA, norm_code=CYP)
+    assert expected > 0
     assert whole.expected_cases == pytest.approx(expected)
-    assert whole.population == pytest.approx(people(None, 2, 17))
+    assert whole.population == pytest.approx(at_risk)
 
 
 def test_a_run_of_only_uncomputable_norms_fails_with_the_reasons(db):
