@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from gapanalysis import compute, equality, norm_measures, run_maps, statements
-from gapanalysis import selectors as gap_selectors
-from gapanalysis.models import AnalysisRun, Norm, ResultLevel, ServiceTurnover
+from gapanalysis import compute, equality, norm_plans, run_maps, statements
+from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
 from needs import map_documents, maps
 from needs import selectors as needs_selectors
@@ -24,7 +23,6 @@ from needs.models import MAX_AGE
 from needs.prevalence import estimates, estimation
 from provision import attribution, baseline
 from provision import selectors as provision_selectors
-from provision.models import SERVICE_TYPES, CapacityUnit
 
 UNIT_NAME = maps.NAME_COLUMN
 WHOLE_AREA_CODE = "whole_area"
@@ -47,7 +45,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     chosen = list(run.norms.select_related("condition").order_by("code"))
     on_progress(10, "Loading population, rates and localities")
     financial_year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
-    plans = _norm_plans(chosen, financial_year or "")
+    plans = norm_plans.norm_plans(chosen, financial_year or "")
     norms = [norm for norm in chosen if not plans[norm.code].reason]
     if chosen and not norms:
         raise AnalysisInputError(
@@ -84,7 +82,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
             "deprivation_adjustment": deprivation_note or "not adjusted for deprivation",
             "residents": residents,
             "illustrative_services": illustrative,
-            "norm_measures": _measures_pinned(chosen, plans, services),
+            "norm_measures": norm_plans.measures_pinned(chosen, plans, services),
             "norms_not_computed": [
                 {"code": n.code, "name": n.name, "reason": plans[n.code].reason}
                 for n in chosen
@@ -92,62 +90,6 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
             ],
         },
     )
-
-
-@dataclass
-class NormPlan:
-    """How one norm reads the capacity loaded: the services it counts, each unit's factor (a
-    turnover for a caseload, else 1), the services of its types left out, and why it cannot be
-    computed ("" when it can)."""
-
-    tagged: pd.DataFrame
-    turnovers: dict[str, ServiceTurnover]
-    left_out: list[str]
-    reason: str
-
-
-def _norm_plans(norms: list[Norm], financial_year: str) -> dict[str, NormPlan]:
-    turnovers = gap_selectors.turnovers()
-    return {norm.code: _norm_plan(norm, financial_year, turnovers) for norm in norms}
-
-
-def _norm_plan(norm: Norm, financial_year: str, turnovers: dict[str, ServiceTurnover]) -> NormPlan:
-    frames, used, lacking, left_out = [], {}, [], []
-    for service_type in norm.service_types:  # a handful of types and units per norm
-        label = SERVICE_TYPES.get(service_type, (service_type,))[0]
-        counted = 0
-        for unit in norm.capacity_units:
-            found = provision_selectors.services_frame(
-                financial_year=financial_year, service_type=service_type, capacity_unit=unit
-            )
-            counted += len(found)
-            factor = 1.0
-            if norm_measures.needs_turnover(measure=norm.measure, unit=unit) and len(found):
-                turnover = turnovers.get(service_type)
-                if turnover is None:
-                    lacking.append(label)
-                    continue
-                used[service_type], factor = turnover, turnover.people_per_place
-            frames.append(found.assign(capacity_unit=unit, **{compute.CAPACITY_FACTOR: factor}))
-        every = provision_selectors.services_frame(
-            financial_year=financial_year, service_type=service_type
-        )
-        if len(every) > counted:
-            left_out.append(
-                f"{len(every) - counted} {label} service(s) in other capacity units were not "
-                f"counted: this norm reads only {_units_text(norm.capacity_units)}"
-            )
-    reason = norm_measures.reason_not_computed(
-        measure=norm.measure, condition_name=norm.condition.name, types_without_turnover=lacking
-    )
-    frames = [frame for frame in frames if not frame.empty]
-    tagged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return NormPlan(tagged=tagged, turnovers=used, left_out=left_out, reason=reason)
-
-
-def _units_text(units: list[str]) -> str:
-    labels = dict(CapacityUnit.choices)
-    return " or ".join(labels.get(unit, unit) for unit in units) or "no capacity unit"
 
 
 def _residents(
@@ -256,7 +198,10 @@ def _names_with_rates(rates: pd.DataFrame, conditions: list) -> set[str]:
 
 
 def _provision(
-    norms: list[Norm], plans: dict[str, NormPlan], population: pd.DataFrame, financial_year: str
+    norms: list[Norm],
+    plans: dict[str, norm_plans.NormPlan],
+    population: pd.DataFrame,
+    financial_year: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Services counting towards any norm, which norms each counts for (with the factor that
     turns its capacity into the norm's measure), and their attribution."""
@@ -515,43 +460,3 @@ def _equality(
             )
         rows += groups.assign(norm_code=norm.code).to_dict("records")
     return rows
-
-
-def _measures_pinned(norms: list[Norm], plans: dict[str, NormPlan], services: pd.DataFrame) -> dict:
-    """Per norm: what it measures, its ages, and each caseload turned into people seen a year."""
-    counted = set(services[c.SERVICE_CODE]) if not services.empty else set()
-    pinned = {}
-    for norm in norms:
-        plan = plans[norm.code]
-        pinned[norm.code] = {
-            "name": norm.name,
-            "measure": norm.measure_label,
-            "ages": norm.ages_label,
-            "units": _units_text(norm.capacity_units),
-            "conversions": _conversions(norm, plan, counted),
-            "left_out": plan.left_out,
-        }
-    return pinned
-
-
-def _conversions(norm: Norm, plan: NormPlan, counted: set[str]) -> list[str]:
-    if plan.tagged.empty:
-        return []
-    tagged = plan.tagged[plan.tagged[c.SERVICE_CODE].isin(counted)]
-    sentences = []
-    for service_type, turnover in sorted(plan.turnovers.items()):
-        own = tagged[
-            (tagged["service_type"] == service_type)
-            & (tagged["capacity_unit"] == norm_measures.CASELOAD)
-        ]
-        who = turnover.set_by.get_username() if turnover.set_by else "an analyst"
-        sentences.append(
-            norm_measures.conversion_sentence(
-                places=float(own[c.CAPACITY].sum()),
-                turnover=turnover.people_per_place,
-                counted_as=norm.counted_as,
-                service_label=SERVICE_TYPES.get(service_type, (service_type,))[0],
-                who=f"set by {who} on {turnover.updated_at:%-d %B %Y}: {turnover.source}",
-            )
-        )
-    return sentences
