@@ -6,13 +6,33 @@ from gapanalysis.models import (
     GroupResult,
     Norm,
     RunMap,
+    ServiceTurnover,
     UnmetNeedStatement,
 )
+from gapanalysis.services import turnover_set
 
 
 @admin.register(Norm)
 class NormAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "condition", "share", "capacity_unit", "is_local"]
+    list_display = ["name", "code", "condition", "measure", "age_min", "age_max", "share",
+                    "is_local"]  # fmt: skip
+
+
+@admin.register(ServiceTurnover)
+class ServiceTurnoverAdmin(admin.ModelAdmin):
+    """Analysts may set a turnover here too; it is recorded with who set it, as on the page."""
+
+    list_display = ["service_type", "people_per_place", "source", "set_by", "updated_at"]
+    readonly_fields = ["set_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = turnover_set(
+            service_type=obj.service_type,
+            people_per_place=obj.people_per_place,
+            source=obj.source,
+            user=request.user,
+        )
+        obj.pk, obj.set_by, obj.updated_at = saved.pk, saved.set_by, saved.updated_at
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,5 +72,5 @@ class UnmetNeedStatementAdmin(ReadOnlyAdmin):
 
 @admin.register(GroupResult)
 class GroupResultAdmin(ReadOnlyAdmin):
-    list_display = ["run", "norm_code", "group_type", "group", "expected_cases", "coverage_ratio"]
+    list_display = ["run", "norm_code", "group_type", "group", "population", "expected_cases"]
     list_filter = ["run", "group_type"]

@@ -12,18 +12,17 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from gapanalysis import compute, run_maps, statements
+from gapanalysis import compute, equality, norm_plans, run_maps, statements
 from gapanalysis.models import AnalysisRun, Norm, ResultLevel
 from needs import columns as c
 from needs import map_documents, maps
 from needs import selectors as needs_selectors
-from needs.demography import conservation, localities
+from needs.demography import conservation, deprivation, localities
 from needs.labels import data_label
 from needs.models import MAX_AGE
 from needs.prevalence import estimates, estimation
 from provision import attribution, baseline
 from provision import selectors as provision_selectors
-from provision.models import CapacityUnit
 
 UNIT_NAME = maps.NAME_COLUMN
 WHOLE_AREA_CODE = "whole_area"
@@ -43,15 +42,22 @@ class RunOutput:
 
 
 def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) -> RunOutput:
-    norms = list(run.norms.select_related("condition").order_by("code"))
+    chosen = list(run.norms.select_related("condition").order_by("code"))
     on_progress(10, "Loading population, rates and localities")
+    financial_year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
+    plans = norm_plans.norm_plans(chosen, financial_year or "")
+    norms = [norm for norm in chosen if not plans[norm.code].reason]
+    if chosen and not norms:
+        raise AnalysisInputError(
+            "None of the chosen norms can be computed. "
+            + " ".join(f"{n.name}: {plans[n.code].reason}" for n in chosen)
+        )
     area_codes, population, rates, membership = _need_inputs(run, norms)
     residents = _residents(run, area_codes, population, membership)
     on_progress(25, "Estimating need")
-    small, deprivation_note = _estimate(run, norms, population, rates)
+    small, deprivation_note, norm_rates = _estimate(run, norms, population, rates)
     on_progress(45, "Attributing provision to small areas")
-    financial_year = run.inputs.get("financial_year") or provision_selectors.latest_financial_year()
-    services, service_norms, attributed = _provision(norms, population, financial_year or "")
+    services, service_norms, attributed = _provision(norms, plans, population, financial_year or "")
     on_progress(60, "Setting need against provision")
     tables = _gap_tables(run, norms, small, membership, attributed, service_norms)
     _check_levels_agree(tables)
@@ -59,7 +65,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     texts, wording = _statements(
         run, norms, tables[ResultLevel.LOCALITY], tables[ResultLevel.WHOLE_AREA]
     )
-    groups = _equality(norms, population, rates, services, tables[ResultLevel.WHOLE_AREA])
+    groups = _equality(norms, population, norm_rates, tables)
     on_progress(80, "Drawing maps")
     illustrative = provision_selectors.any_illustrative(
         service_codes=list(services[c.SERVICE_CODE]) if not services.empty else [],
@@ -78,6 +84,12 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
             "deprivation_adjustment": deprivation_note or "not adjusted for deprivation",
             "residents": residents,
             "illustrative_services": illustrative,
+            "norm_measures": norm_plans.measures_pinned(chosen, plans, services),
+            "norms_not_computed": [
+                {"code": n.code, "name": n.name, "reason": plans[n.code].reason}
+                for n in chosen
+                if plans[n.code].reason
+            ],
         }
         | wording,
     )
@@ -123,21 +135,39 @@ def _check_levels_agree(tables: dict[str, pd.DataFrame]) -> None:
 
 def _estimate(
     run: AnalysisRun, norms: list[Norm], population: pd.DataFrame, rates: pd.DataFrame
-) -> tuple[pd.DataFrame, str]:
-    """Small-area need for every condition, re-weighted for deprivation if the run asks."""
+) -> tuple[pd.DataFrame, str, estimation.RateArrays]:
+    """Small-area need for every norm in its own ages, re-weighted for deprivation if asked.
+
+    The frame's condition_code column holds the norm's code: two norms of one condition (of
+    different ages) stay apart through the sums to localities; `_by_norm` names it after them.
+    """
     codes, _, people = estimation.population_array(population, max_age=MAX_AGE)
-    arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
-    measures = estimation.expected_cases_array(people, arrays)
+    norm_rates = estimation.rates_for_ages(
+        estimation.rate_arrays(rates, max_age=MAX_AGE),
+        keys=[n.code for n in norms],
+        conditions=[n.condition.code for n in norms],
+        ages=[(n.age_min, n.age_max) for n in norms],
+    )
+    measures = estimation.expected_cases_array(people, norm_rates)
     note = ""
     if run.adjust_for_deprivation:
         try:
             note = estimates.apply_deprivation_adjustment(
-                measures, codes, [n.condition for n in norms], arrays.conditions
+                measures,
+                codes,
+                [n.condition for n in norms],
+                tuple(n.condition.code for n in norms),
             )
         except estimates.NeedUnavailable as error:
             raise AnalysisInputError(str(error)) from error
-    frame = estimation.measures_frame(codes, arrays.conditions, np.array([0]), measures)
-    return frame.drop(columns=[c.YEAR]), note
+    frame = estimation.measures_frame(codes, norm_rates.conditions, np.array([0]), measures)
+    return frame.drop(columns=[c.YEAR]), note, norm_rates
+
+
+def _by_norm(frame: pd.DataFrame, norms: list[Norm]) -> pd.DataFrame:
+    conditions = {n.code: n.condition.code for n in norms}
+    keyed = frame.rename(columns={c.CONDITION_CODE: compute.NORM_CODE})
+    return keyed.assign(**{c.CONDITION_CODE: keyed[compute.NORM_CODE].map(conditions)})
 
 
 def _need_inputs(
@@ -171,27 +201,33 @@ def _names_with_rates(rates: pd.DataFrame, conditions: list) -> set[str]:
 
 
 def _provision(
-    norms: list[Norm], population: pd.DataFrame, financial_year: str
+    norms: list[Norm],
+    plans: dict[str, norm_plans.NormPlan],
+    population: pd.DataFrame,
+    financial_year: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Services counting towards any norm, which norms each counts for, and their attribution."""
+    """Services counting towards any norm, which norms each counts for (with the factor that
+    turns its capacity into the norm's measure), and their attribution."""
     frames = [
-        provision_selectors.services_frame(
-            financial_year=financial_year,
-            service_type=service_type,
-            capacity_unit=norm.capacity_unit,
-        ).assign(**{compute.NORM_CODE: norm.code})
+        plans[norm.code].tagged.assign(**{compute.NORM_CODE: norm.code})
         for norm in norms
-        for service_type in norm.service_types
+        if not plans[norm.code].tagged.empty
     ]
     tagged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if tagged.empty:
         empty = pd.DataFrame(columns=[c.SERVICE_CODE, c.AREA_CODE, c.CAPACITY, c.SPEND, c.RULE])
-        return tagged, pd.DataFrame(columns=[c.SERVICE_CODE, compute.NORM_CODE]), empty
-    service_norms = tagged[[c.SERVICE_CODE, compute.NORM_CODE]].drop_duplicates()
-    services = tagged.drop(columns=[compute.NORM_CODE]).drop_duplicates(c.SERVICE_CODE)
+        keys = [c.SERVICE_CODE, compute.NORM_CODE, compute.CAPACITY_FACTOR]
+        norms_of = pd.DataFrame(columns=keys)
+        return tagged, norms_of, empty
+    service_norms = tagged[[c.SERVICE_CODE, compute.NORM_CODE, compute.CAPACITY_FACTOR]]
+    service_norms = service_norms.drop_duplicates([c.SERVICE_CODE, compute.NORM_CODE])
+    services = tagged.drop(columns=[compute.NORM_CODE, compute.CAPACITY_FACTOR])
+    services = services.drop_duplicates(c.SERVICE_CODE)
     try:
         attributed = baseline.attribute(
-            services, financial_year=financial_year, population=population
+            services.drop(columns=["capacity_unit"]),
+            financial_year=financial_year,
+            population=population,
         )
     except attribution.AttributionError as error:
         raise AnalysisInputError(str(error)) from error
@@ -208,11 +244,7 @@ def _gap_tables(
     service_norms: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
     norm_table = pd.DataFrame(
-        {
-            compute.NORM_CODE: [n.code for n in norms],
-            c.CONDITION_CODE: [n.condition.code for n in norms],
-            compute.NORM_SHARE: [n.share for n in norms],
-        }
+        {compute.NORM_CODE: [n.code for n in norms], compute.NORM_SHARE: [n.share for n in norms]}
     )
     names = needs_selectors.area_names_frame(codes=list(small[c.AREA_CODE].unique()))
     levels = {
@@ -242,7 +274,7 @@ def _gap_tables(
     for level, (need, units) in levels.items():
         unit_of_area = units[[c.AREA_CODE, compute.UNIT_CODE]]
         provision = compute.provision_by_unit(attributed, service_norms, unit_of_area)
-        table = compute.need_against_provision(need, norm_table, provision)
+        table = compute.need_against_provision(_by_norm(need, norms), norm_table, provision)
         rules = _rules(attributed, service_norms, unit_of_area, table)
         tables[level] = table.assign(level=level, provision_rule=rules)
     return tables
@@ -262,13 +294,12 @@ def _rules(
 
 
 def _words(norms: list[Norm]) -> dict[str, statements.NormWords]:
-    units = dict(CapacityUnit.choices)
     return {
         norm.code: statements.NormWords(
             condition_name=norm.condition.name,
             people_label=norm.people_label,
             capacity_label=norm.capacity_label,
-            unit_label=units.get(norm.capacity_unit, norm.capacity_unit),
+            unit_label=norm.counted_as,
             action=norm.action,
             share=norm.share,
             name=norm.name,
@@ -350,14 +381,24 @@ def _pinned_inputs(
         "rate_sources": sorted(
             {s for n in norms for s in needs_selectors.rate_sources(condition=n.condition)}
         ),
-        "norms": [
-            {"code": n.code, "name": n.name, "share": n.share, "source": n.source} for n in norms
-        ],
+        "norms": [_norm_pinned(n) for n in norms],
         "service_codes": sorted(services[c.SERVICE_CODE]) if not services.empty else [],
         "financial_year": financial_year,
         "locality_scheme": run.locality_scheme.name,
         "statement_suppress_below": settings.STATEMENT_SUPPRESS_BELOW,
         "dataset_versions": run.inputs.get("dataset_versions", []),
+    }
+
+
+def _norm_pinned(norm: Norm) -> dict:
+    return {
+        "code": norm.code,
+        "name": norm.name,
+        "share": norm.share,
+        "source": norm.source,
+        "measure": norm.measure,
+        "ages": norm.ages_label,
+        "capacity_units": norm.capacity_units,
     }
 
 
@@ -406,30 +447,39 @@ def _norm_sites(sites: pd.DataFrame, norm: Norm) -> pd.DataFrame:
 def _equality(
     norms: list[Norm],
     population: pd.DataFrame,
-    rates: pd.DataFrame,
-    services: pd.DataFrame,
-    whole: pd.DataFrame,
+    norm_rates: estimation.RateArrays,
+    tables: dict[str, pd.DataFrame],
 ) -> list[dict]:
-    """Need, provision and coverage by sex and age band for each norm, across the whole area."""
+    """Need by sex, age band and deprivation fifth for each norm; each adds up to the whole."""
     _, _, people = estimation.population_array(population, max_age=MAX_AGE)
     people = people.sum(axis=(0, 3))  # (sex, age) for the whole area
-    arrays = estimation.rate_arrays(rates, max_age=MAX_AGE)
-    ages = np.arange(MAX_AGE + 1)
+    small = tables[ResultLevel.SMALL_AREA]
+    deciles = needs_selectors.imd_deciles(codes=list(small[compute.UNIT_CODE].unique()))
+    quintiles = pd.Series(deprivation.quintile_of_decile(deciles.to_numpy()), index=deciles.index)
+    whole = tables[ResultLevel.WHOLE_AREA].set_index(compute.NORM_CODE)[c.EXPECTED_CASES]
     rows = []
-    for norm in norms:  # a handful: each has its own condition and service ages
-        condition = arrays.conditions.index(norm.condition.code)
-        rate = np.nan_to_num(arrays.rate[condition])
-        capacity = whole.loc[whole[compute.NORM_CODE] == norm.code, c.CAPACITY].sum()
-        served = _served_ages(services, norm, ages)
-        table = compute.equality_by_group(people, rate, served[None, :], float(capacity))
-        rows += table.assign(norm_code=norm.code).to_dict("records")
+    for index, norm in enumerate(norms):  # a handful: each has its own ages and condition
+        groups = pd.concat(
+            [
+                equality.by_sex_and_age(
+                    people,
+                    norm_rates.rate[index],
+                    norm_rates.covered[index],
+                    age_min=norm.age_min,
+                    age_max=norm.age_max,
+                ),
+                equality.by_deprivation_fifth(
+                    small[small[compute.NORM_CODE] == norm.code], quintiles[quintiles > 0]
+                ),
+            ],
+            ignore_index=True,
+        )
+        off = equality.breakdowns_not_adding_up(groups, whole=float(whole[norm.code]))
+        if off:
+            raise AnalysisInputError(
+                f"Need for {norm.code} by group does not add up to the whole area's "
+                f"{float(whole[norm.code]):,.1f}: "
+                + "; ".join(f"by {kind} {total:,.1f}" for kind, total in off.items())
+            )
+        rows += groups.assign(norm_code=norm.code).to_dict("records")
     return rows
-
-
-def _served_ages(services: pd.DataFrame, norm: Norm, ages: np.ndarray) -> np.ndarray:
-    if services.empty or "service_type" not in services:
-        return np.zeros(len(ages), dtype=bool)
-    own = services[services["service_type"].isin(norm.service_types)]
-    top = own[c.AGE_MAX].astype(float).fillna(np.inf).to_numpy()
-    bottom = own[c.AGE_MIN].astype(float).to_numpy()
-    return ((ages[None, :] >= bottom[:, None]) & (ages[None, :] <= top[:, None])).any(axis=0)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from gapanalysis import report_maps, selectors
 from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
 from gapanalysis.models import AnalysisRun, GapResult, Norm
-from gapanalysis.pages import equality_by_deprivation
+from gapanalysis.pages import equality_tables, norm_measure
 from needs import columns as c
 from needs import maps, rounding
 from needs import selectors as needs_selectors
@@ -242,12 +242,18 @@ def _gap(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Sec
     return Section(
         "gap",
         TITLES["gap"],
-        text,
+        text + _not_computed(run),
         figures=figures,
         tables=tables,
         groups=groups,
         references=selectors.run_references(run=run),
     )
+
+
+def _not_computed(run: AnalysisRun) -> list[str]:
+    return [
+        f"{item['name']}: {item['reason']}" for item in selectors.run_norms_not_computed(run=run)
+    ]
 
 
 def _coverage_table(norm: Norm, rows: list[GapResult]) -> Table:
@@ -272,25 +278,47 @@ def _coverage_table(norm: Norm, rows: list[GapResult]) -> Table:
 def _equality(run: AnalysisRun, norms: list[Norm]) -> Section:
     tables = []
     for norm in norms:
-        groups = run.groups.filter(norm_code=norm.code)
-        rows = [[g.group, people(g.expected_cases), people(g.capacity), _pct(g.coverage_ratio)]
-                for g in groups]  # fmt: skip
-        quintiles = equality_by_deprivation(run=run, norm_code=norm.code)
-        rows += [[q["name"], people(q["expected_cases"]), people(q["capacity"]),
-                  _pct(q["coverage_ratio"])] for q in quintiles]  # fmt: skip
-        tables.append(
-            Table(
-                caption=f"{norm.name}: by sex, age and deprivation",
-                columns=["Group", "People in need", "Share of capacity", "Coverage"],
-                rows=rows,
-                numeric=[False, True, True, True],
+        for table in equality_tables(run=run, norm_code=norm.code):
+            rows = [_group_cells(row) for row in [*table["rows"], table["total"]]]
+            tables.append(
+                Table(
+                    caption=f"{norm.name}: estimated need {table['heading'].lower()}",
+                    columns=[
+                        "Group",
+                        "People at risk",
+                        "People in need",
+                        "Per 1,000 at risk",
+                        "Share of the need",
+                    ],
+                    rows=rows,
+                    numeric=[False, True, True, True, True],
+                )
             )
-        )
-    text = (
-        "Provision is shared between groups in proportion to their population in the ages the "
-        "services serve, so a group whose need is higher has lower coverage."
-    )
-    return Section("equality", TITLES["equality"], [text], tables=tables)
+    text = [
+        "Estimated need by sex, by age band and by deprivation fifth, in the ages each ambition "
+        "counts. Each table adds up to the whole area.",
+        NO_GROUP_COVERAGE,
+    ]
+    return Section("equality", TITLES["equality"], text, tables=tables)
+
+
+NO_GROUP_COVERAGE = (
+    "Coverage by group is not shown: it needs service-use data by group (people seen, by sex, "
+    "age and deprivation), and none is loaded; sharing capacity between groups by population "
+    "would make the groups with most need look least served by construction. Need by ethnic "
+    "group is not shown: no population by ethnic group is loaded."
+)
+
+
+def _group_cells(row: dict) -> list[str]:
+    per_1000 = row["per_1000"]
+    return [
+        row["name"],
+        people(row["population"]),
+        people(row["expected_cases"]),
+        "—" if per_1000 is None else f"{per_1000:,.1f}",
+        _pct(row["share"]),
+    ]
 
 
 def _pct(value: float | None) -> str:
@@ -344,7 +372,8 @@ def _recommendations() -> Section:
 
 def _methods(run: AnalysisRun, norms: list[Norm]) -> Section:
     bullets = [f"Rates: {s}" for s in run.inputs.get("rate_sources", [])]
-    bullets += [f"Norm: {n.name}. Source: {n.source}" for n in norms]
+    bullets += [_norm_method(run, n) for n in norms]
+    bullets += _not_computed(run)
     paragraphs = [
         "Expected cases are the sum over sex and single year of age of population × rate; "
         "bounds use each rate's published interval where there is one.",
@@ -362,6 +391,20 @@ def _methods(run: AnalysisRun, norms: list[Norm]) -> Section:
         _sentence(run.inputs.get("deprivation_adjustment", "not adjusted for deprivation")),
     ]
     return Section("methods", TITLES["methods"], paragraphs, bullets)
+
+
+def _norm_method(run: AnalysisRun, norm: Norm) -> str:
+    """The norm, what it measures in which ages, the capacity it read, and any conversion."""
+    measured = norm_measure(run=run, norm_code=norm.code)
+    parts = [
+        f"Norm: {norm.name}. Measures {measured.get('measure', norm.measure_label)}, ages "
+        f"{measured.get('ages', norm.ages_label)}; capacity counted: "
+        f"{measured.get('units', '')}.",
+        *[f"{sentence}." for sentence in measured.get("conversions", [])],
+        f"Source: {norm.source}.",
+        norm.measure_source,
+    ]
+    return " ".join(part for part in parts if part)
 
 
 def _sentence(text: str) -> str:
@@ -396,8 +439,10 @@ def _limitations(run: AnalysisRun) -> Section:
         "hospitals, prisons, care homes and without a home are not covered.",
         "Survey rates are national: local prevalence may differ with deprivation, ethnicity and "
         "other factors the rates do not reflect.",
-        "Capacity is compared with the ambition in the unit each service reports; the dementia "
-        "ambition is measured by memory-assessment capacity, a proxy for diagnosis.",
+        "Capacity counts towards an ambition only in units that mean the same as its measure; "
+        "a caseload counts as people seen a year only through the turnover an analyst set for "
+        "its service type, and an ambition that cannot be measured from the capacity loaded is "
+        "not computed.",
     ]
     if run.is_synthetic:
         bullets.insert(0, f"{SYNTHETIC_LABEL}: every figure in this chapter is illustrative.")

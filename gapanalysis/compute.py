@@ -11,7 +11,6 @@ import pandas as pd
 
 from needs.columns import (
     CAPACITY,
-    CONDITION_CODE,
     EXPECTED_CASES,
     EXPECTED_LOWER,
     EXPECTED_UPPER,
@@ -24,6 +23,7 @@ UNIT_CODE = "unit_code"
 NORM_CODE = "norm_code"
 NORM_SHARE = "norm_share"
 SERVICES_COUNT = "services_count"
+CAPACITY_FACTOR = "capacity_factor"
 EXPECTED_PROVISION = "expected_provision"
 COVERAGE_RATIO = "coverage_ratio"
 AMBITION_RATIO = "ambition_ratio"
@@ -46,13 +46,17 @@ ABOVE_OVER = 1.1
 def provision_by_unit(
     attributed: pd.DataFrame, service_norms: pd.DataFrame, unit_of_area: pd.DataFrame
 ) -> pd.DataFrame:
-    """Capacity and spend per unit × norm, and the distinct services reaching each.
+    """Capacity (in the norm's measure) and spend per unit × norm, and the services reaching each.
 
     `attributed`: service_code, area_code, capacity, spend (from provision.attribution).
-    `service_norms`: service_code, norm_code (the norms each service counts towards).
+    `service_norms`: service_code, norm_code (the norms each service counts towards) and
+    optionally capacity_factor: what one unit of the service's capacity counts as in the norm's
+    measure (a turnover for a caseload; 1 where the unit is the measure itself).
     `unit_of_area`: area_code, unit_code.
     """
     joined = attributed.merge(service_norms, on=SERVICE_CODE).merge(unit_of_area, on="area_code")
+    if CAPACITY_FACTOR in joined:
+        joined = joined.assign(**{CAPACITY: joined[CAPACITY] * joined[CAPACITY_FACTOR]})
     keys = [UNIT_CODE, NORM_CODE]
     sums = joined.groupby(keys, as_index=False)[[CAPACITY, SPEND]].sum()
     reaching = joined[joined[CAPACITY] > 0].groupby(keys)[SERVICE_CODE].nunique()
@@ -63,13 +67,14 @@ def provision_by_unit(
 def need_against_provision(
     need: pd.DataFrame, norms: pd.DataFrame, provision: pd.DataFrame
 ) -> pd.DataFrame:
-    """One row per unit × norm: need (of the norm's condition), provision, coverage, gap, class.
+    """One row per unit × norm: need (in the norm's ages), provision, coverage, gap, class.
 
-    `need`: unit_code, condition_code, expected_cases (lower, upper) and anything else, kept.
-    `norms`: norm_code, condition_code, norm_share. `provision`: unit_code, norm_code, capacity,
-    spend, services_count. Units with no provision get zeros, not blanks.
+    `need`: unit_code, norm_code, expected_cases (lower, upper) and anything else, kept: need is
+    per norm because each norm counts its own ages of its condition. `norms`: norm_code,
+    norm_share. `provision`: unit_code, norm_code, capacity, spend, services_count. Units with no
+    provision get zeros, not blanks.
     """
-    rows = need.merge(norms, on=CONDITION_CODE).merge(
+    rows = need.merge(norms[[NORM_CODE, NORM_SHARE]], on=NORM_CODE).merge(
         provision, on=[UNIT_CODE, NORM_CODE], how="left"
     )
     rows = rows.fillna({CAPACITY: 0.0, SPEND: 0.0, SERVICES_COUNT: 0})
@@ -163,54 +168,3 @@ def compare_with_peers(rows: pd.DataFrame) -> pd.DataFrame:
         default="within the range expected from the area's own average",
     )
     return rows.assign(**{PEER_COMPARISON: verdict})
-
-
-def by_deprivation_quintile(small: pd.DataFrame, quintile_of_area: pd.Series) -> pd.DataFrame:
-    """Small-area results summed by IMD quintile: need, capacity and coverage for each fifth.
-
-    `small`: unit_code (small area), expected_cases, capacity. Quintile 1 = most deprived.
-    """
-    joined = small.assign(quintile=small[UNIT_CODE].map(quintile_of_area)).dropna(
-        subset=["quintile"]
-    )
-    sums = joined.groupby("quintile", as_index=False)[[EXPECTED_CASES, CAPACITY]].sum()
-    coverage = _ratio(sums[CAPACITY].to_numpy(float), sums[EXPECTED_CASES].to_numpy(float))
-    return sums.assign(**{COVERAGE_RATIO: coverage, "quintile": sums["quintile"].astype(int)})
-
-
-AGE_BANDS = ((0, 15), (16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 90))
-SEX_NAMES = ("Women and girls", "Men and boys")
-
-
-def equality_by_group(
-    people: np.ndarray, rate: np.ndarray, served: np.ndarray, capacity: float
-) -> pd.DataFrame:
-    """Need, provision and coverage by sex and by age band for one norm, across the whole area.
-
-    `people`: population (sex, age). `rate`: the condition's rate (sex, age), 0 where none
-    applies. `served`: True where the norm's services serve that age. Provision is shared in
-    proportion to the population each group has among the ages served: the assumption is that
-    services reach every group alike, so a group's coverage falls as its prevalence rises.
-    """
-    need = people * rate
-    reach = people * served
-    provision = capacity * reach / reach.sum() if reach.sum() > 0 else reach * 0.0
-    groups = [
-        ("sex", SEX_NAMES[s], need[s].sum(), provision[s].sum()) for s in range(len(SEX_NAMES))
-    ] + [
-        (
-            "age band",
-            _band_name(lo, hi),
-            need[:, lo : hi + 1].sum(),
-            provision[:, lo : hi + 1].sum(),
-        )
-        for lo, hi in AGE_BANDS
-    ]
-    frame = pd.DataFrame(groups, columns=["group_type", "group", EXPECTED_CASES, CAPACITY])
-    frame = frame[frame[EXPECTED_CASES] > 0]
-    coverage = _ratio(frame[CAPACITY].to_numpy(float), frame[EXPECTED_CASES].to_numpy(float))
-    return frame.assign(**{COVERAGE_RATIO: coverage})
-
-
-def _band_name(lo: int, hi: int) -> str:
-    return f"{lo} and over" if hi >= 90 else f"{lo} to {hi}"

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from gapanalysis.models import Norm
+from gapanalysis import norm_measures
+from gapanalysis.models import Norm, ServiceTurnover
 from needs.demography.localities import default_scheme
 from needs.models import LocalityScheme
 from provision.models import SERVICE_TYPES, CapacityUnit
@@ -13,7 +14,14 @@ class NormForm(forms.ModelForm):
         choices=[(code, label) for code, (label, _) in SERVICE_TYPES.items()],
         help_text="The service types whose capacity meets this norm.",
     )
-    capacity_unit = forms.ChoiceField(choices=CapacityUnit.choices)
+    capacity_units = forms.MultipleChoiceField(
+        choices=CapacityUnit.choices,
+        required=False,
+        label="Capacity units read as the measure",
+        help_text="Courses of treatment a year count as people entering treatment or seen; "
+        "referrals a year as assessments; caseload places only as people seen a year, through "
+        "the turnover set for the service type. Other units cannot be read as any measure.",
+    )
     source_url = forms.URLField(required=False, assume_scheme="https", max_length=500)
     share_percent = forms.DecimalField(
         label="Share of people in need to be reached each year (%)",
@@ -25,8 +33,9 @@ class NormForm(forms.ModelForm):
     class Meta:
         model = Norm
         fields = [
-            "code", "name", "condition", "service_types", "capacity_unit", "people_label",
-            "capacity_label", "action", "source", "source_url",
+            "code", "name", "condition", "measure", "age_min", "age_max", "service_types",
+            "capacity_units", "people_label", "capacity_label", "action", "source", "source_url",
+            "measure_source",
         ]  # fmt: skip
         help_texts = {
             "source": "The publication or local decision the norm comes from.",
@@ -39,6 +48,51 @@ class NormForm(forms.ModelForm):
             kind = type(field.widget).__name__
             css = "nhsuk-select" if "Select" in kind else "nhsuk-input"
             field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        measure, units = data.get("measure"), data.get("capacity_units") or []
+        if measure:
+            refused = norm_measures.units_refused(measure=measure, units=units)
+            if refused:
+                labels = dict(CapacityUnit.choices)
+                accepted = norm_measures.accepted_units(measure)
+                self.add_error(
+                    "capacity_units",
+                    f"{', '.join(labels[u] for u in refused)} cannot be read as "
+                    f"{norm_measures.MEASURES[measure].label}; it accepts "
+                    f"{', '.join(labels[u] for u in accepted) or 'no capacity unit'}.",
+                )
+        low, high = data.get("age_min"), data.get("age_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("age_max", "The oldest age counted is below the youngest.")
+        return data
+
+
+class TurnoverForm(forms.ModelForm):
+    """People seen a year per caseload place for one service type, with where it comes from."""
+
+    class Meta:
+        model = ServiceTurnover
+        fields = ["service_type", "people_per_place", "source"]
+        widgets = {"service_type": forms.HiddenInput()}
+        labels = {"people_per_place": "People seen a year per caseload place"}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people_per_place"].widget.attrs.update(
+            {"class": "nhsuk-input nhsuk-input--width-5"}
+        )
+        self.fields["source"].widget.attrs.update({"class": "nhsuk-input"})
+
+    def clean_service_type(self) -> str:
+        service_type = self.cleaned_data["service_type"]
+        if service_type not in SERVICE_TYPES:
+            raise forms.ValidationError(f"{service_type!r} is not a service type.")
+        return service_type
+
+    def validate_unique(self) -> None:  # the service sets or replaces the type's one row
+        return None
 
 
 class RunStartForm(forms.Form):

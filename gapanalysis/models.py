@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from gapanalysis.norm_measures import MEASURE_CHOICES, MEASURES
 from needs.labels import data_label
 
 
@@ -14,7 +15,23 @@ class Norm(models.Model):
     name = models.CharField(max_length=300)
     condition = models.ForeignKey("needs.Condition", on_delete=models.PROTECT, related_name="+")
     service_types = models.JSONField(help_text="Service types whose capacity meets this norm.")
-    capacity_unit = models.CharField(max_length=20)
+    measure = models.CharField(
+        max_length=40,
+        choices=MEASURE_CHOICES,
+        help_text="What the norm counts, as a share of the estimated people in need.",
+    )
+    age_min = models.PositiveSmallIntegerField(default=0, help_text="Youngest age counted.")
+    age_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Oldest age counted; empty for no upper limit."
+    )
+    capacity_units = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Capacity units read as the measure (a caseload only through a turnover).",
+    )
+    measure_source = models.TextField(
+        blank=True, help_text="Who defined the measure, and on what prevalence."
+    )
     share = models.FloatField(
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="Share of the estimated people in need to be reached each year.",
@@ -31,6 +48,52 @@ class Norm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def ages_label(self) -> str:
+        """'18 and over', 'under 18', '65 and over', '16 to 64', 'all ages'."""
+        if self.age_max is None:
+            return f"{self.age_min} and over" if self.age_min else "all ages"
+        if not self.age_min:
+            return f"under {self.age_max + 1}"
+        return f"{self.age_min} to {self.age_max}"
+
+    @property
+    def measure_label(self) -> str:
+        known = MEASURES.get(self.measure)
+        return known.label if known else self.measure
+
+    @property
+    def counted_as(self) -> str:
+        known = MEASURES.get(self.measure)
+        return known.counted_as if known else "capacity"
+
+
+class ServiceTurnover(models.Model):
+    """People seen a year per caseload place, for one service type: the only way a caseload
+    (places held at one time) becomes people seen a year. Set by an analyst, with its source;
+    none is shipped, since no published figure fits every service."""
+
+    service_type = models.SlugField(max_length=60, unique=True)
+    people_per_place = models.FloatField(
+        validators=[MinValueValidator(0.01), MaxValueValidator(100)],
+        help_text="People seen in a year for each caseload place.",
+    )
+    source = models.CharField(
+        max_length=600,
+        help_text="Where the figure comes from: a publication, or the local activity data "
+        "it was worked out from (e.g. people seen in 2024/25 ÷ average caseload).",
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service_type"]
+
+    def __str__(self) -> str:
+        return f"{self.service_type}: {self.people_per_place:g} a year per place"
 
 
 class RunStatus(models.TextChoices):
@@ -186,15 +249,16 @@ class UnmetNeedStatement(models.Model):
 
 
 class GroupResult(models.Model):
-    """Need against provision for one group (a sex, an age band) across the whole area."""
+    """Need for one group (a sex, an age band, a deprivation fifth) across the whole area.
+
+    No coverage: that needs service use by group, which is not loaded (docs/methods/norms.md)."""
 
     run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="groups")
     norm_code = models.SlugField(max_length=50)
     group_type = models.CharField(max_length=20)
     group = models.CharField(max_length=50)
+    population = models.FloatField(default=0.0, help_text="People at risk in the norm's ages.")
     expected_cases = models.FloatField()
-    capacity = models.FloatField(help_text="Provision shared by the group's population.")
-    coverage_ratio = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["run", "norm_code", "group_type", "pk"]

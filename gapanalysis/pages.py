@@ -2,13 +2,15 @@
 
 import pandas as pd
 
-from gapanalysis import compute, selectors
+from gapanalysis import equality, norm_measures, selectors
+from gapanalysis.forms import TurnoverForm
 from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
 from needs import columns as c
 from needs import exports, map_documents, maps, need_maps
 from needs import selectors as needs_selectors
-from needs.demography import deprivation, geography
+from needs.demography import geography
 from needs.maps import MapDocument
+from provision.models import SERVICE_TYPES
 
 CLASS_LABELS = dict(GapClass.choices)
 
@@ -101,31 +103,59 @@ def comparison(*, first: AnalysisRun, second: AnalysisRun) -> list[dict]:
     return merged.astype(object).where(merged.notna(), None).to_dict("records")
 
 
-QUINTILE_NAMES = {
-    1: "Most deprived fifth",
-    2: "Second fifth",
-    3: "Middle fifth",
-    4: "Fourth fifth",
-    5: "Least deprived fifth",
+GROUP_HEADINGS = {
+    equality.SEX: "By sex",
+    equality.AGE_BAND: "By age",
+    equality.DEPRIVATION: "By deprivation fifth",
+}
+GROUP_INTROS = {
+    equality.SEX: "Estimated people in need by sex, in the ages the ambition counts.",
+    equality.AGE_BAND: "Estimated people in need by age band, cut at the ages the ambition counts.",
+    equality.DEPRIVATION: "Small areas grouped by their national IMD decile into fifths of "
+    "England (most deprived first); need is summed over each fifth's small areas.",
 }
 
 
-def equality_by_deprivation(*, run: AnalysisRun, norm_code: str) -> list[dict]:
-    """Need, capacity and coverage for each IMD quintile of small areas, most deprived first."""
-    rows = run.results.filter(level=ResultLevel.SMALL_AREA, norm_code=norm_code)
-    small = pd.DataFrame.from_records(
-        list(rows.values("unit_code", "expected_cases", "capacity")),
-        columns=["unit_code", "expected_cases", "capacity"],
-    )
-    if small.empty:
+def equality_tables(*, run: AnalysisRun, norm_code: str) -> list[dict]:
+    """Need by sex, by age band and by deprivation fifth, each with the whole area it adds up to.
+
+    No coverage by group: that needs service use by group, which is not loaded."""
+    whole = run.results.filter(level=ResultLevel.WHOLE_AREA, norm_code=norm_code).first()
+    groups = list(run.groups.filter(norm_code=norm_code).order_by("pk"))
+    if whole is None or not groups:
         return []
-    deciles = needs_selectors.imd_deciles(codes=list(small["unit_code"]))
-    quintiles = pd.Series(deprivation.quintile_of_decile(deciles.to_numpy()), index=deciles.index)
-    table = compute.by_deprivation_quintile(small, quintiles[quintiles > 0])
-    return [
-        {**record, "name": QUINTILE_NAMES[record["quintile"]]}
-        for record in table.to_dict("records")
-    ]
+    tables = []
+    for kind in equality.GROUP_TYPES:
+        rows = [_group_row(g.group, g.population, g.expected_cases, whole.expected_cases)
+                for g in groups if g.group_type == kind]  # fmt: skip
+        if rows:
+            tables.append(
+                {
+                    "kind": kind.replace(" ", "-"),
+                    "heading": GROUP_HEADINGS.get(kind, kind),
+                    "intro": GROUP_INTROS.get(kind, ""),
+                    "rows": rows,
+                    "total": _group_row(
+                        "Whole area", whole.population, whole.expected_cases, whole.expected_cases
+                    ),
+                }
+            )
+    return tables
+
+
+def _group_row(name: str, population: float, cases: float, whole: float) -> dict:
+    return {
+        "name": name,
+        "population": population,
+        "expected_cases": cases,
+        "per_1000": cases / population * 1000 if population else None,
+        "share": cases / whole if whole else None,
+    }
+
+
+def norm_measure(*, run: AnalysisRun, norm_code: str) -> dict:
+    """What the run recorded about how it measured the norm: measure, ages, conversions."""
+    return (run.inputs or {}).get("norm_measures", {}).get(norm_code, {})
 
 
 LOCALITY_COLUMNS = {
@@ -173,3 +203,36 @@ def locality_download(*, run: AnalysisRun, unit_code: str) -> tuple[bytes, str] 
         notes.insert(0, run.data_label)
     safe_code = "".join(ch for ch in unit_code if ch.isalnum() or ch in "-_") or "locality"
     return exports.to_csv_bytes(frame, notes=notes), f"run-{run.pk}-{safe_code}.csv"
+
+
+def turnover_rows(*, posted: TurnoverForm | None = None) -> list[dict]:
+    """Every service type some norm counts through a turnover: the norms, the turnover set (or
+    none) and a form to set it (the posted one, with its errors, for the type just posted)."""
+    set_now = selectors.turnovers()
+    types: dict[str, list[str]] = {}
+    for norm in selectors.all_norms():
+        if any(
+            norm_measures.needs_turnover(measure=norm.measure, unit=u) for u in norm.capacity_units
+        ):
+            for service_type in norm.service_types:
+                types.setdefault(service_type, []).append(norm.name)
+    posted_type = posted.data.get("service_type") if posted is not None else None
+    rows = []
+    for service_type, norm_names in sorted(types.items()):
+        current = set_now.get(service_type)
+        form = (
+            posted
+            if posted_type == service_type
+            else TurnoverForm(instance=current, initial={"service_type": service_type})
+        )
+        form.auto_id = f"turnover-{service_type}-%s"  # one form per type: ids kept apart
+        rows.append(
+            {
+                "service_type": service_type,
+                "label": SERVICE_TYPES.get(service_type, (service_type,))[0],
+                "norms": norm_names,
+                "turnover": current,
+                "form": form,
+            }
+        )
+    return rows

@@ -10,6 +10,7 @@ from gapanalysis.models import (
     ResultLevel,
     RunMap,
     RunStatus,
+    ServiceTurnover,
     UnmetNeedStatement,
 )
 
@@ -24,7 +25,21 @@ def latest_succeeded_run() -> AnalysisRun | None:
 
 
 def run_norms(*, run: AnalysisRun) -> list[Norm]:
-    return list(run.norms.select_related("condition").order_by("name"))
+    """The run's norms that it computed (those it could not compute have no results)."""
+    skipped = {n.get("code") for n in (run.inputs or {}).get("norms_not_computed", [])}
+    norms = run.norms.select_related("condition").order_by("name")
+    return [norm for norm in norms if norm.code not in skipped]
+
+
+def run_norms_not_computed(*, run: AnalysisRun) -> list[dict]:
+    """code, name and reason of each chosen norm the run could not compute."""
+    return list((run.inputs or {}).get("norms_not_computed", []))
+
+
+def turnovers() -> dict[str, ServiceTurnover]:
+    """Service type → its turnover (people seen a year per caseload place), where one is set."""
+    rows = ServiceTurnover.objects.select_related("set_by")
+    return {turnover.service_type: turnover for turnover in rows}
 
 
 def run_results(

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import audit_record
+from gapanalysis import norm_measures
 from gapanalysis.analysis import AnalysisInputError, RunOutput, compute_run
 from gapanalysis.models import (
     FINISHED,
@@ -26,6 +27,7 @@ from gapanalysis.models import (
     Norm,
     RunMap,
     RunStatus,
+    ServiceTurnover,
     UnmetNeedStatement,
 )
 from needs import selectors as needs_selectors
@@ -49,19 +51,46 @@ class AnalysisStartError(ValueError):
     """The run cannot be started as asked; the message says what to do."""
 
 
+BAD_NORM_UNITS = (
+    "{path}: row {row}, column capacity_units: {units} cannot be read as {measure} (accepted: "
+    "{accepted})."
+)
+
+
+def _listed(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
 @transaction.atomic
 def norm_catalogue_load(*, path: Path = NORMS_PATH) -> int:
-    """Load the shipped norms (idempotent). `service_types` lists types separated by ';'."""
+    """Load the shipped norms (idempotent). `service_types` and `capacity_units` list values
+    separated by ';'; a unit the norm's measure cannot read is refused, naming the row."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
+        units = _listed(row["capacity_units"])
+        refused = norm_measures.units_refused(measure=row["measure"], units=units)
+        if refused:
+            raise ValueError(
+                BAD_NORM_UNITS.format(
+                    path=path.name,
+                    row=number,
+                    units=", ".join(refused),
+                    measure=row["measure"],
+                    accepted=", ".join(norm_measures.accepted_units(row["measure"])) or "none",
+                )
+            )
         Norm.objects.update_or_create(
             code=row["code"],
             defaults={
                 "name": row["name"],
                 "condition": Condition.objects.get(code=row["condition_code"]),
-                "service_types": [t.strip() for t in row["service_types"].split(";") if t.strip()],
-                "capacity_unit": row["capacity_unit"],
+                "service_types": _listed(row["service_types"]),
+                "measure": row["measure"],
+                "age_min": int(row["age_min"] or 0),
+                "age_max": int(row["age_max"]) if row["age_max"] else None,
+                "capacity_units": units,
+                "measure_source": row["measure_source"],
                 "share": float(row["share"]),
                 "people_label": row["people_label"],
                 "capacity_label": row["capacity_label"],
@@ -81,6 +110,32 @@ def norm_add(*, norm: Norm, share_percent: float, user: AbstractBaseUser | None)
     norm.save()
     audit_record(user=user, action="created", instance=norm, changes={"share": [None, norm.share]})
     return norm
+
+
+@transaction.atomic
+def turnover_set(
+    *, service_type: str, people_per_place: float, source: str, user: AbstractBaseUser | None
+) -> ServiceTurnover:
+    """Set how many people a year one caseload place of a service type stands for, with its
+    source and who set it, in the audit log. Runs already made keep the figure they used."""
+    turnover = ServiceTurnover.objects.filter(service_type=service_type).first()
+    before = None if turnover is None else [turnover.people_per_place, turnover.source]
+    turnover = turnover or ServiceTurnover(service_type=service_type)
+    turnover.people_per_place = float(people_per_place)
+    turnover.source = source
+    turnover.set_by = user if user is not None and user.is_authenticated else None
+    turnover.full_clean()
+    turnover.save()
+    audit_record(
+        user=user,
+        action="created" if before is None else "changed",
+        instance=turnover,
+        changes={
+            "people_per_place": [before and before[0], turnover.people_per_place],
+            "source": [before and before[1], source],
+        },
+    )
+    return turnover
 
 
 def analysis_start(

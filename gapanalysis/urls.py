@@ -15,6 +15,7 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("norms/", views.norm_list, name="norms"),
     path("norms/new/", views.norm_new, name="norm_new"),
+    path("norms/turnover/", views.turnover_list, name="turnover"),
     path("runs/<int:pk>/localities/<str:unit_code>/", views.locality_detail, name="locality"),
     path(
         "runs/<int:pk>/localities/<str:unit_code>/figures.csv",

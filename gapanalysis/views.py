@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gapanalysis import exports, pages, selectors
 from gapanalysis.chapter import SECTIONS
-from gapanalysis.forms import NormForm, RunStartForm
+from gapanalysis.forms import NormForm, RunStartForm, TurnoverForm
 from gapanalysis.models import (
     FINISHED,
     AnalysisRun,
@@ -24,6 +25,7 @@ from gapanalysis.services import (
     analysis_start,
     norm_add,
     runs_fail_stale,
+    turnover_set,
 )
 from needs.map_documents import map_response
 
@@ -39,8 +41,10 @@ def latest_map(request: HttpRequest) -> HttpResponse:
         "all_norms": selectors.all_norms(),
         "run_form": RunStartForm(),
     }
+    norms = selectors.run_norms(run=run) if run is not None else []
     if run is not None:
-        norms = selectors.run_norms(run=run)
+        context["not_computed"] = selectors.run_norms_not_computed(run=run)
+    if norms:
         chosen = next((n for n in norms if n.code == request.GET.get("norm")), norms[0])
         maps = selectors.run_maps(run=run, norm_code=chosen.code)
         shown = next(
@@ -58,8 +62,8 @@ def latest_map(request: HttpRequest) -> HttpResponse:
             "statements": selectors.run_statements(run=run),
             "statement_groups": selectors.statement_groups(run=run),
             "references": selectors.run_references(run=run),
-            "equality": pages.equality_by_deprivation(run=run, norm_code=chosen.code),
-            "groups": run.groups.filter(norm_code=chosen.code),
+            "equality": pages.equality_tables(run=run, norm_code=chosen.code),
+            "measure": pages.norm_measure(run=run, norm_code=chosen.code),
             "synthetic_label": run.data_label,
         }
     return render(request, "gapanalysis/latest_map.html", context)
@@ -195,6 +199,23 @@ def run_compare(request: HttpRequest) -> HttpResponse:
 @permission_required("gapanalysis.view_norm", raise_exception=True)
 def norm_list(request: HttpRequest) -> HttpResponse:
     return render(request, "gapanalysis/norms.html", {"norms": selectors.all_norms()})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("gapanalysis.view_serviceturnover", raise_exception=True)
+def turnover_list(request: HttpRequest) -> HttpResponse:
+    """Each service type whose caseload a norm counts, with its turnover or a form to set it."""
+    form = None
+    if request.method == "POST":
+        if not request.user.has_perm("gapanalysis.change_serviceturnover"):
+            raise PermissionDenied
+        form = TurnoverForm(request.POST)
+        if form.is_valid():
+            turnover = turnover_set(user=request.user, **form.cleaned_data)
+            messages.success(request, f"Turnover set: {turnover}.")
+            return redirect("gapanalysis:turnover")
+    rows = pages.turnover_rows(posted=form)
+    return render(request, "gapanalysis/turnover.html", {"rows": rows})
 
 
 @require_http_methods(["GET", "POST"])

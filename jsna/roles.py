@@ -25,7 +25,7 @@ _DATA_MODELS = {
         "datasetversion",
     ],
     "provision": ["service", "servicefunding", "servicesite"],
-    "gapanalysis": ["norm"],
+    "gapanalysis": ["norm", "serviceturnover"],
     "uploads": ["upload"],
 }
 _RESULT_MODELS = {

@@ -239,12 +239,16 @@ def rate_provenance_frame(*, conditions: list[Condition]) -> pd.DataFrame:
 
 
 def relative_risk_matrix(*, conditions: list[Condition]) -> tuple[np.ndarray, list[str]]:
-    """(condition, quintile 1..5) relative risks, NaN where none are loaded; and their sources."""
-    order = {condition.pk: i for i, condition in enumerate(conditions)}
+    """(condition, quintile 1..5) relative risks, NaN where none are loaded; and their sources.
+
+    A condition may be listed more than once (two norms of one condition): each row gets it."""
+    rows_of: dict[int, list[int]] = {}
+    for i, condition in enumerate(conditions):
+        rows_of.setdefault(condition.pk, []).append(i)
     matrix = np.full((len(conditions), 5), np.nan)
     sources = set()
     for risk in RelativeRisk.objects.filter(condition__in=conditions):
-        matrix[order[risk.condition_id], risk.imd_quintile - 1] = risk.relative_risk
+        matrix[rows_of[risk.condition_id], risk.imd_quintile - 1] = risk.relative_risk
         sources.add(f"{risk.source} ({risk.source_year})")
     return matrix, sorted(sources)
 

@@ -20,7 +20,8 @@ from django.urls import reverse
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from gapanalysis.models import Norm, RunMap
-from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
+from gapanalysis.norm_measures import MEASURES
+from gapanalysis.services import analysis_claim, analysis_execute, analysis_start, turnover_set
 from needs import selectors as needs_selectors
 from needs.models import Condition, Locality
 from provision import selectors as provision_selectors
@@ -166,7 +167,13 @@ def hostile_names(db) -> dict:
     """Hostile names given to the services with sites that the norms count, to the localities
     and to the norms' conditions; returns each site's tooltip as the maps should show it."""
     year = provision_selectors.latest_financial_year()
-    counted = {t for norm in Norm.objects.all() for t in norm.service_types}
+    # The services of the norms a run computes: the CAMHS caseload through a (test) turnover;
+    # the dementia norms are not computed (no GP registers or incidence rates loaded).
+    turnover_set(service_type="camhs", people_per_place=1.5, source="Test figure", user=None)
+    counted = {
+        t for norm in Norm.objects.all() if not MEASURES[norm.measure].missing
+        for t in norm.service_types
+    }  # fmt: skip
     services = list(
         Service.objects.filter(financial_year=year, service_type__in=counted, sites__isnull=False)
         .distinct()

@@ -110,9 +110,9 @@ def services_file(folder: Path) -> Path:
         service_row("T-CATCH-2011", name="Test: catchment a split 2011 LSOA",
                     catchment_codes=SPLIT_2011),
         service_row("T-CATCH-LAD", name="Test: catchment Worcester", catchment_codes=WORCESTER),
-        service_row("T-WHOLE", name="Test: whole area, memory assessment",
-                    service_type="memory_assessment", category="clinical", conditions="dementia",
-                    age_min="65", capacity="900", capacity_unit="referrals_per_year"),
+        # Talking therapies: memory assessment counts towards no norm that can be computed yet.
+        service_row("T-WHOLE", name="Test: whole area, talking therapies", age_min="18",
+                    capacity="900", capacity_unit="courses_per_year"),
     ]  # fmt: skip
     return csv_file(folder / "services.csv", rows)
 

@@ -38,6 +38,7 @@ ACCESS: dict[str, tuple[str, set[str]]] = {
     "gapanalysis:export_download": ("get", MANAGER),
     "gapanalysis:norms": ("get", EVERYONE),
     "gapanalysis:norm_new": ("get", ANALYST),
+    "gapanalysis:turnover": ("get", EVERYONE),
     "gapanalysis:locality": ("get", EVERYONE),
     "gapanalysis:locality_download": ("get", EVERYONE),
     "gapanalysis:locality_map": ("get", EVERYONE),
@@ -163,6 +164,7 @@ BUTTONS = [  # (page, text of a control only some roles may use, roles who see i
     ("gapanalysis:latest_map", "Run a new analysis", ANALYST),
     ("gapanalysis:latest_map", "Export the JSNA chapter", MANAGER),
     ("gapanalysis:norms", "Add a local norm", ANALYST),
+    ("gapanalysis:turnover", "Set the turnover for", ANALYST),
     ("provision:service_mapping", "Add a service", ANALYST),
 ]
 

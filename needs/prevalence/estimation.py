@@ -147,6 +147,32 @@ def rate_arrays(rates: pd.DataFrame, *, max_age: int) -> RateArrays:
     return RateArrays(conditions=conditions, covered=covered, **arrays)
 
 
+def rates_for_ages(
+    arrays: RateArrays,
+    *,
+    keys: list[str],
+    conditions: list[str],
+    ages: list[tuple[int, int | None]],
+) -> RateArrays:
+    """One row per key: its condition's rates kept only in its ages (first, last or None: open).
+
+    A norm counts people of its own ages (NHS Talking Therapies 18 and over, children's services
+    under 18) whatever ages the survey rates cover; cutting the single-year arrays keeps the
+    estimate exact, where scaling an all-ages total would not be.
+    """
+    index = [arrays.conditions.index(code) for code in conditions]
+    single = np.arange(arrays.rate.shape[2])
+    top = single[-1]
+    inside = np.array(
+        [(single >= lo) & (single <= (top if hi is None else hi)) for lo, hi in ages], dtype=bool
+    ).reshape(len(keys), 1, len(single))
+    kept = {
+        name: np.where(inside, getattr(arrays, name)[index], np.nan)
+        for name in ("rate", "lower", "upper")
+    }
+    return RateArrays(conditions=tuple(keys), covered=arrays.covered[index] & inside, **kept)
+
+
 def expected_cases_array(population: np.ndarray, rates: RateArrays) -> dict[str, np.ndarray]:
     """Population (area, sex, age, year) × rates → measure → (area, condition, year) arrays.
 

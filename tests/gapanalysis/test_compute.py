@@ -6,14 +6,14 @@ import pytest
 
 from gapanalysis.compute import classify, need_against_provision, provision_by_unit
 
-NORMS = pd.DataFrame({"norm_code": ["tt"], "condition_code": ["cmd"], "norm_share": [0.25]})
+NORMS = pd.DataFrame({"norm_code": ["tt"], "norm_share": [0.25]})
 
 
 def need(*rows: tuple) -> pd.DataFrame:
     frame = pd.DataFrame(
         rows, columns=["unit_code", "expected_cases", "expected_lower", "expected_upper"]
     )
-    return frame.assign(condition_code="cmd")
+    return frame.assign(norm_code="tt", condition_code="cmd")
 
 
 def provision(*rows: tuple) -> pd.DataFrame:
@@ -129,37 +129,22 @@ def test_only_a_unit_clearly_apart_from_the_area_average_is_called_higher_or_low
     assert verdicts[2].startswith("lower") and verdicts[3].startswith("higher")
 
 
-def test_deprivation_fifths_sum_need_and_capacity():
-    from gapanalysis.compute import by_deprivation_quintile
-
-    small = pd.DataFrame(
+def test_a_caseload_counts_in_the_norms_measure_through_its_factor():
+    # 120 caseload places × a turnover of 2.0 = 240 people seen a year; a course is one person.
+    attributed = pd.DataFrame(
         {
-            "unit_code": ["A", "B", "C"],
-            "expected_cases": [10.0, 30.0, 60.0],
-            "capacity": [1.0, 2.0, 3.0],
+            "service_code": ["CAMHS", "CAMHS", "COUNSEL"],
+            "area_code": ["A", "B", "B"],
+            "capacity": [90.0, 30.0, 15.0],
+            "spend": [9.0, 3.0, 1.0],
         }
     )
-    table = by_deprivation_quintile(small, pd.Series({"A": 1, "B": 1, "C": 5})).set_index(
-        "quintile"
-    )
-    assert table.loc[1, "expected_cases"] == 40 and table.loc[1, "capacity"] == 3
-    assert table.loc[5, "coverage_ratio"] == pytest.approx(0.05)
-
-
-def test_equality_shares_provision_by_population_so_higher_need_means_lower_coverage():
-    from gapanalysis.compute import equality_by_group
-
-    people = np.zeros((2, 91))
-    people[0, 20] = 1000.0  # 1,000 women aged 20
-    people[1, 20] = 1000.0  # 1,000 men aged 20
-    rate = np.zeros((2, 91))
-    rate[0, 20], rate[1, 20] = 0.2, 0.1  # women twice as likely to be in need
-    served = np.zeros((1, 91), dtype=bool)
-    served[0, 16:] = True
-    table = equality_by_group(people, rate, served, capacity=60.0).set_index("group")
-    # Need: 200 women, 100 men; capacity shared 30 / 30 by population.
-    assert table.loc["Women and girls", "capacity"] == pytest.approx(30.0)
-    assert table.loc["Women and girls", "coverage_ratio"] == pytest.approx(0.15)
-    assert table.loc["Men and boys", "coverage_ratio"] == pytest.approx(0.30)
-    assert table.loc["16 to 24", "expected_cases"] == pytest.approx(300.0)
-    assert "0 to 15" not in table.index  # no need in a group: not listed
+    service_norms = pd.DataFrame(
+        {"service_code": ["CAMHS", "COUNSEL"], "norm_code": ["cyp", "cyp"],
+         "capacity_factor": [2.0, 1.0]}
+    )  # fmt: skip
+    units = pd.DataFrame({"area_code": ["A", "B"], "unit_code": ["L1", "L2"]})
+    result = provision_by_unit(attributed, service_norms, units).set_index("unit_code")
+    assert result.loc["L1", "capacity"] == pytest.approx(180.0)
+    assert result.loc["L2", "capacity"] == pytest.approx(75.0)  # 30 × 2 + 15 × 1
+    assert result["spend"].sum() == pytest.approx(13.0)  # spend is not converted

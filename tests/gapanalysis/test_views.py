@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from gapanalysis.models import AnalysisRun, RunStatus
+from gapanalysis.selectors import run_norms
 from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
 from tests.downloads import csv_frame, csv_rows, formulas, opened_in_a_spreadsheet
 
@@ -39,8 +40,8 @@ def test_a_commissioner_sees_the_maps_and_the_locality_table(client, commissione
     assert body.count('class="jsna-map-frame"') == 1
     assert "/need/" in body.split('class="jsna-map-frame"')[1].split(">")[0]  # need comes first
     assert "Unmet need" in body and "would need to be seen" in body
-    assert "By sex and age" in body and "Women and girls" in body
-    assert "By deprivation" in body and "Most deprived fifth" in body
+    assert "By sex" in body and "Women and girls" in body and "By age" in body
+    assert "By deprivation fifth" in body and "Most deprived fifth" in body
     for name in ("Ashwold", "Corvedon", "Hallowmere", "Marlbridge", "Severnholt"):
         assert name in body
     assert "Run a new analysis" not in body
@@ -159,7 +160,7 @@ def test_a_locality_s_small_area_maps_have_their_figures_as_a_table(
     body = client.get(
         reverse("gapanalysis:locality", args=[finished_run.pk, locality.unit_code])
     ).content.decode()
-    assert body.count("data-small-area-table") == finished_run.norms.count()
+    assert body.count("data-small-area-table") == len(run_norms(run=finished_run))
     small = finished_run.results.filter(level="small_area", norm_code=TT)
     members = [r for r in small if f"({r.unit_code})" in body]
     assert members, "the small areas are listed"
@@ -203,7 +204,7 @@ def test_two_runs_are_compared_side_by_side(
     url = reverse("gapanalysis:run_compare") + f"?a={finished_run.pk}&b={second.pk}"
     response = client.get(url)
     rows = response.context["rows"]
-    assert len(rows) == 5 * finished_run.norms.count()
+    assert len(rows) == 5 * len(run_norms(run=finished_run))
     same = [r for r in rows if r["norm_code"] == TT]
     # The same inputs: equal but for the order a matrix product of another shape adds in.
     assert all(
@@ -239,7 +240,8 @@ def test_an_analyst_adds_a_local_norm_and_commissioners_cannot(client, analyst, 
     data = {
         "code": "local_cyp_counselling", "name": "Local counselling offer",
         "condition": Condition.objects.get(code="cyp_any").pk,
-        "service_types": ["cyp_counselling"], "capacity_unit": "courses_per_year",
+        "service_types": ["cyp_counselling"], "measure": "seen_per_year", "age_min": "0",
+        "age_max": "17", "capacity_units": ["courses_per_year"],
         "share_percent": "10", "people_label": "young people",
         "capacity_label": "Counselling capacity", "action": "would need counselling",
         "source": "Wyvern Vale children's partnership plan 2025", "source_url": "",
@@ -252,7 +254,31 @@ def test_an_analyst_adds_a_local_norm_and_commissioners_cannot(client, analyst, 
 
     norm = Norm.objects.get(code="local_cyp_counselling")
     assert norm.is_local and norm.share == pytest.approx(0.10)
+    assert (norm.measure, norm.ages_label, norm.capacity_units) == (
+        "seen_per_year",
+        "under 18",
+        ["courses_per_year"],
+    )
     assert "Local counselling offer" in client.get(reverse("gapanalysis:norms")).content.decode()
+
+
+def test_a_local_norm_may_not_read_a_unit_its_measure_cannot(client, analyst):
+    from needs.models import Condition
+
+    data = {
+        "code": "local_beds", "name": "Beds as people treated",
+        "condition": Condition.objects.get(code="cmd").pk, "service_types": ["talking_therapies"],
+        "measure": "entering_treatment_per_year", "age_min": "18", "age_max": "",
+        "capacity_units": ["caseload_places"], "share_percent": "10", "people_label": "adults",
+        "capacity_label": "Capacity", "action": "would need to be seen", "source": "Local plan",
+        "source_url": "",
+    }  # fmt: skip
+    client.force_login(analyst)
+    response = client.post(reverse("gapanalysis:norm_new"), data)
+    assert response.status_code == 200
+    assert "caseload places cannot be read as people entering treatment a year" in (
+        response.content.decode()
+    )
 
 
 def test_a_chapter_page_with_an_export_under_way_updates_itself_without_meta_refresh(

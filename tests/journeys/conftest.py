@@ -177,7 +177,11 @@ def tasks_in_process(monkeypatch) -> list[int]:
 
 @pytest.fixture
 def finished_run(demo, tasks_in_process):
-    """The demo county's analysis, run as a worker would."""
+    """The demo county's analysis, run as a worker would, after an analyst set the CAMHS
+    caseload turnover (a test figure) so that two ambitions are computed."""
+    gap_services.turnover_set(
+        service_type="camhs", people_per_place=1.5, source="Journey test figure", user=None
+    )
     run = gap_services.analysis_start(user=None)
     gap_services.analysis_claim(run_id=run.pk)
     gap_services.analysis_execute(run_id=run.pk)
