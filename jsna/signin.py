@@ -1,0 +1,43 @@
+"""Sign-in throttling (django-axes): whose address a failure counts against, and the page a
+locked-out visitor sees."""
+
+import math
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+LOCKED_STATUS = 429
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address sign-in throttling counts failures against.
+
+    With JSNA_TRUSTED_PROXY_COUNT=N (the compose nginx sets X-Forwarded-For), the N-th address
+    from the right of X-Forwarded-For: the one the outermost trusted proxy saw, which the client
+    cannot forge. Without it (no proxy in front), the socket's address; the header is ignored.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """The lockout page in the site's layout, saying how long to wait (429 Too Many Requests)."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "wait": f"{minutes} minute{'s' if minutes != 1 else ''}",
+    }
+    return render(request, "registration/locked_out.html", context, status=LOCKED_STATUS)
