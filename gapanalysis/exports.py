@@ -21,6 +21,7 @@ from gapanalysis.report_html import chapter_html, chapter_pdf
 
 log = logging.getLogger(__name__)
 NOT_FINISHED = "Run {pk} has not finished successfully: only a succeeded run can be exported."
+UNKNOWN_FORMAT = "Choose the export's format: docx, html or pdf."
 UNKNOWN_SECTIONS = "Unknown chapter section(s): {keys}. Choose from: {known}."
 
 
@@ -68,13 +69,15 @@ def render_chapter(
         return chapter_html(chapter).encode("utf-8")
     if fmt == ExportFormat.PDF:
         return chapter_pdf(chapter)
-    raise ExportRefused(f"Unknown format {fmt!r}: choose docx, html or pdf.")
+    raise ExportRefused(UNKNOWN_FORMAT)
 
 
 def export_start(*, run: AnalysisRun, fmt: str, user: AbstractBaseUser | None) -> ChapterExport:
     """Queue an export with the area's saved chapter template; the task runs after commit."""
     from gapanalysis.tasks import export_chapter  # tasks import this module
 
+    if fmt not in ExportFormat.values:
+        raise ExportRefused(UNKNOWN_FORMAT)  # before any row is made
     if run.status != RunStatus.SUCCEEDED:
         raise ExportRefused(NOT_FINISHED.format(pk=run.pk))
     template = chapter_template_for(run=run)

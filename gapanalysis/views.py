@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import BadRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gapanalysis import exports, pages, selectors
 from gapanalysis.chapter import SECTIONS
-from gapanalysis.forms import NormForm, RunStartForm
+from gapanalysis.forms import CompareForm, NormForm, RunStartForm
 from gapanalysis.models import FINISHED, AnalysisRun, ChapterExport, ExportFormat, ResultLevel
 from gapanalysis.services import (
     AnalysisStartError,
@@ -19,6 +20,8 @@ from gapanalysis.services import (
     runs_fail_stale,
 )
 from needs.map_documents import map_response
+
+NOT_A_RUN = "Choose two analysis runs from the lists (a run is named by its number)."
 
 
 @require_GET
@@ -169,6 +172,8 @@ def locality_map_document(
 def run_compare(request: HttpRequest) -> HttpResponse:
     runs = AnalysisRun.objects.filter(status="succeeded").order_by("-finished_at")
     chosen = [request.GET.get("a"), request.GET.get("b")]
+    if not CompareForm(request.GET).is_valid():
+        raise BadRequest(NOT_A_RUN)
     context = {"runs": runs, "a": chosen[0], "b": chosen[1]}
     if all(chosen):
         first = get_object_or_404(runs, pk=chosen[0])
@@ -230,6 +235,8 @@ def _chapter_post(request: HttpRequest, run: AnalysisRun) -> HttpResponse:
             )
             messages.success(request, "Saved the chapter template for this area.")
         else:
+            if request.POST.get("fmt") not in ExportFormat.values:
+                raise BadRequest(exports.UNKNOWN_FORMAT)
             export = exports.export_start(
                 run=run, fmt=request.POST.get("fmt", ""), user=request.user
             )

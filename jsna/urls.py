@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from jsna import views
 
+handler400 = "jsna.views.bad_request"
 admin.site.site_header = "Mental health needs mapping — administration"
 admin.site.site_title = "JSNA mental health"
 

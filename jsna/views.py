@@ -1,5 +1,6 @@
 """The home page."""
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -38,3 +39,10 @@ def _localities(run: AnalysisRun | None) -> list[GapResult]:
         return []
     norms = selectors.run_norms(run=run)
     return list(selectors.run_results(run=run, norm_code=norms[0].code)) if norms else []
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 in the site's layout. Our own refusals (BadRequest) say what was wrong; Django's
+    (a suspicious request, a disallowed host) are not repeated back."""
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
