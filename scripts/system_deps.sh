@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Install Debian's chromium (browser tests), docker-compose (compose file check) and
-# poppler-utils (pdftoppm, to check exported PDFs) if missing.
+# Install Debian's chromium (browser tests), docker-compose (compose file check), nginx-light
+# (the compose proxy's config, run in a test) and poppler-utils (pdftoppm, to check exported
+# PDFs) if missing.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
