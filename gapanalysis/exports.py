@@ -11,6 +11,7 @@ from gapanalysis import report_docx
 from gapanalysis.chapter import SECTIONS
 from gapanalysis.chapter_builder import build_chapter
 from gapanalysis.models import (
+    INTRODUCTION_MAX_CHARS,
     AnalysisRun,
     ChapterExport,
     ChapterTemplate,
@@ -21,6 +22,10 @@ from gapanalysis.report_html import chapter_html, chapter_pdf
 
 log = logging.getLogger(__name__)
 NOT_FINISHED = "Run {pk} has not finished successfully: only a succeeded run can be exported."
+INTRODUCTION_TOO_LONG = (
+    "The introduction is {length:,} characters long; the limit is {limit:,}. Shorten it, or put "
+    "the longer text in the JSNA document itself."
+)
 UNKNOWN_FORMAT = "Choose the export's format: docx, html or pdf."
 UNKNOWN_SECTIONS = "Unknown chapter section(s): {keys}. Choose from: {known}."
 
@@ -38,6 +43,10 @@ def chapter_template_save(
     *, run: AnalysisRun, sections: list[str], introduction: str, user: AbstractBaseUser | None
 ) -> ChapterTemplate:
     _check_sections(sections)
+    if len(introduction) > INTRODUCTION_MAX_CHARS:
+        raise ExportRefused(
+            INTRODUCTION_TOO_LONG.format(length=len(introduction), limit=INTRODUCTION_MAX_CHARS)
+        )
     template = chapter_template_for(run=run)
     template.sections = sections
     template.introduction = introduction

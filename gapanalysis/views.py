@@ -210,28 +210,42 @@ def chapter(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AnalysisRun, pk=pk)
     if request.method == "POST":
         return _chapter_post(request, run)
+    return _chapter_page(request, run)
+
+
+def _chapter_page(
+    request: HttpRequest, run: AnalysisRun, *, introduction_error: str = "", status: int = 200
+) -> HttpResponse:
+    template = exports.chapter_template_for(run=run)
+    if introduction_error:  # show what was typed, unsaved, beside the error
+        template.introduction = request.POST.get("introduction", "")
     context = {
         "run": run,
-        "template": exports.chapter_template_for(run=run),
+        "template": template,
         "all_sections": SECTIONS,
         "exports": run.exports.all(),
         "formats": ExportFormat.choices,
+        "introduction_max": exports.INTRODUCTION_MAX_CHARS,
+        "introduction_error": introduction_error,
     }
-    return render(request, "gapanalysis/chapter_export.html", context)
+    return render(request, "gapanalysis/chapter_export.html", context, status=status)
 
 
 def _chapter_post(request: HttpRequest, run: AnalysisRun) -> HttpResponse:
     try:
         if request.POST.get("action") == "save":
+            introduction = request.POST.get("introduction", "")
+            if len(introduction) > exports.INTRODUCTION_MAX_CHARS:
+                error = exports.INTRODUCTION_TOO_LONG.format(
+                    length=len(introduction), limit=exports.INTRODUCTION_MAX_CHARS
+                )
+                return _chapter_page(request, run, introduction_error=error, status=400)
             order = sorted(
                 request.POST.getlist("sections"),
                 key=lambda key: _position(request.POST.get(f"position-{key}")),
             )
             exports.chapter_template_save(
-                run=run,
-                sections=order,
-                introduction=request.POST.get("introduction", ""),
-                user=request.user,
+                run=run, sections=order, introduction=introduction, user=request.user
             )
             messages.success(request, "Saved the chapter template for this area.")
         else:

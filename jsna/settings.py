@@ -110,6 +110,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jsna.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "jsna.signin.client_ip"
+AXES_USERNAME_CALLABLE = "jsna.signin.attempted_username"
 TRUSTED_PROXY_COUNT = env.int("JSNA_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -4,10 +4,30 @@ locked-out visitor sees."""
 import math
 
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 LOCKED_STATUS = 429
+USERNAME_MAX_CHARS = 150  # Django's User.username
+RECORDED_USERNAME_MAX_CHARS = 255  # axes' AccessAttempt.username
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing an overlong username as a form error before any password
+    is checked (Django's own sets max_length only as an HTML attribute)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(USERNAME_MAX_CHARS))
+
+
+def attempted_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The username a failure is recorded against, cut to what axes can store."""
+    source = credentials if credentials is not None else request.POST
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:RECORDED_USERNAME_MAX_CHARS] if isinstance(username, str) else username
 
 
 def client_ip(request: HttpRequest) -> str | None:

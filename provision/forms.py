@@ -62,7 +62,7 @@ class AreaChoiceField(forms.ModelMultipleChoiceField):
 
 class ServiceForm(forms.ModelForm):
     conditions_text = forms.CharField(
-        label="Conditions served (codes, separated by commas)", required=False
+        label="Conditions served (codes, separated by commas)", required=False, max_length=1000
     )
     catchment = AreaChoiceField(
         queryset=Area.objects.filter(level__in=[AreaLevel.LAD, AreaLevel.MSOA21, AreaLevel.MSOA11]),
@@ -77,7 +77,7 @@ class ServiceForm(forms.ModelForm):
         label="Pooled budget (section 75) share (%)", min_value=0, max_value=100, initial=0
     )
     share_other = forms.DecimalField(label="Other share (%)", min_value=0, max_value=100, initial=0)
-    site_name = forms.CharField(required=False, label="Site name")
+    site_name = forms.CharField(required=False, max_length=300, label="Site name")
     site_postcode = forms.CharField(required=False, max_length=10, label="Site postcode")
     site_lon = forms.FloatField(
         required=False, label="Site longitude", min_value=-180, max_value=180

@@ -184,8 +184,12 @@ def test_a_bad_comparison_says_what_to_choose(client, analyst):
     assert "Choose two analysis runs" in response.content.decode()
 
 
-def test_a_nul_byte_in_the_address_is_a_400(client, analyst, objects):  # noqa: F811
+def test_a_nul_byte_in_the_address_or_a_form_is_a_400(client, analyst, objects):  # noqa: F811
     client.force_login(analyst)
     run = objects["run"].pk
-    assert client.get(f"/runs/{run}/localities/E07%0000234/").status_code == 400
+    response = client.get(f"/runs/{run}/localities/E07%0000234/")
+    assert response.status_code == 400
+    assert "The request contains a NUL character" in response.content.decode()
     assert client.get("/need/", {"condition": "c\x00md"}).status_code == 400
+    chapter = f"/runs/{run}/chapter/"
+    assert client.post(chapter, {"action": "save", "introduction": "a\x00b"}).status_code == 400

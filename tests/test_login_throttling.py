@@ -4,10 +4,11 @@ is then refused with the lockout page, and the lock clears after the cool-off or
 from datetime import timedelta
 
 import pytest
+from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,3 +108,11 @@ def test_behind_the_proxy_the_address_nginx_saw_is_locked(client, analyst):
     assert locked.status_code == 429
     other = sign_in(client, "ana", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
     assert other.status_code == 302
+
+
+def test_an_overlong_username_is_recorded_cut_to_what_axes_stores(client):
+    """Past the form (a client need not use it), a long username must not break the record of
+    failures: axes stores at most 255 characters."""
+    request = RequestFactory().post("/accounts/login/", {"username": "u" * 5000})
+    assert get_client_username(request, {"username": "u" * 5000}) == "u" * 255
+    assert get_client_username(request) == "u" * 255
