@@ -26,6 +26,10 @@ INTRODUCTION_TOO_LONG = (
     "The introduction is {length:,} characters long; the limit is {limit:,}. Shorten it, or put "
     "the longer text in the JSNA document itself."
 )
+INTRODUCTION_NUL = (
+    "The introduction contains a NUL character (it can come with text pasted from another "
+    "program); remove it and save again."
+)
 UNKNOWN_FORMAT = "Choose the export's format: docx, html or pdf."
 UNKNOWN_SECTIONS = "Unknown chapter section(s): {keys}. Choose from: {known}."
 
@@ -43,16 +47,24 @@ def chapter_template_save(
     *, run: AnalysisRun, sections: list[str], introduction: str, user: AbstractBaseUser | None
 ) -> ChapterTemplate:
     _check_sections(sections)
-    if len(introduction) > INTRODUCTION_MAX_CHARS:
-        raise ExportRefused(
-            INTRODUCTION_TOO_LONG.format(length=len(introduction), limit=INTRODUCTION_MAX_CHARS)
-        )
+    problem = introduction_problem(introduction)
+    if problem:
+        raise ExportRefused(problem)
     template = chapter_template_for(run=run)
     template.sections = sections
     template.introduction = introduction
     template.updated_by = user if user is not None and user.is_authenticated else None
     template.save()
     return template
+
+
+def introduction_problem(introduction: str) -> str:
+    """Why this introduction cannot be saved, or "" when it can."""
+    if len(introduction) > INTRODUCTION_MAX_CHARS:
+        return INTRODUCTION_TOO_LONG.format(length=len(introduction), limit=INTRODUCTION_MAX_CHARS)
+    if "\x00" in introduction:
+        return INTRODUCTION_NUL
+    return ""
 
 
 def _check_sections(sections: list[str]) -> None:

@@ -1,5 +1,7 @@
 """Thin views: check the permission, call a selector or service, render."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import BadRequest
@@ -22,6 +24,8 @@ from gapanalysis.services import (
 from needs.map_documents import map_response
 
 NOT_A_RUN = "Choose two analysis runs from the lists (a run is named by its number)."
+NOT_A_NORM = "Choose the ambitions from the list on the maps page."
+NORM_CODE = re.compile(r"[-a-zA-Z0-9_]{1,50}")  # Norm.code: a slug of at most 50 characters
 
 
 @require_GET
@@ -100,6 +104,8 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("gapanalysis.add_analysisrun", raise_exception=True)
 def run_start(request: HttpRequest) -> HttpResponse:
     codes = request.POST.getlist("norms") or None
+    if codes and not all(NORM_CODE.fullmatch(code) for code in codes):
+        raise BadRequest(NOT_A_NORM)
     form = RunStartForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("scheme", ["Check the choices."])))
@@ -235,10 +241,8 @@ def _chapter_post(request: HttpRequest, run: AnalysisRun) -> HttpResponse:
     try:
         if request.POST.get("action") == "save":
             introduction = request.POST.get("introduction", "")
-            if len(introduction) > exports.INTRODUCTION_MAX_CHARS:
-                error = exports.INTRODUCTION_TOO_LONG.format(
-                    length=len(introduction), limit=exports.INTRODUCTION_MAX_CHARS
-                )
+            error = exports.introduction_problem(introduction)
+            if error:
                 return _chapter_page(request, run, introduction_error=error, status=400)
             order = sorted(
                 request.POST.getlist("sections"),
