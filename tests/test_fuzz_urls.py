@@ -39,6 +39,8 @@ HOSTILE_SEGMENTS = [
     "%FF%FE",  # not UTF-8
     "1.5",
 ]
+# The admin has ~100 path arguments: a sample (a word, a huge number, NUL, length, unicode).
+ADMIN_SEGMENTS = [HOSTILE_SEGMENTS[i] for i in (0, 3, 4, 5, 6)]
 # Parameter values, as the server decodes them.
 HOSTILE_VALUES = [
     "abc",
@@ -123,7 +125,7 @@ def calls_for(
 def admin_calls(
     template: str, slots: int, role: str, names: list[str]
 ) -> list[tuple[str, str, dict[str, str]]]:
-    """Django's admin: staff get every hostile segment and a sample of values, read only (a
+    """Django's admin: staff get hostile segments and a sample of values, read only (a
     POST there changes data, and Django tests its own forms); the roles, who are not staff,
     only show they are turned away."""
     base = template.format(*["1"] * slots)
@@ -131,7 +133,7 @@ def admin_calls(
         return [("get", base, {})]
     calls = [("get", base, {})]
     for slot in range(slots):
-        for segment in HOSTILE_SEGMENTS:
+        for segment in ADMIN_SEGMENTS:
             parts = ["1"] * slots
             parts[slot] = segment
             calls.append(("get", template.format(*parts), {}))
@@ -199,6 +201,7 @@ def test_no_malformed_input_makes_a_server_error(
                     client.force_login(user)  # a POST to the logout page signs out
     elapsed = time.process_time() - started
     assert not problems, f"{len(problems)} of {requests} requests failed:\n" + "\n".join(problems)
+    print(f"{requests} requests in {elapsed:.1f} s of CPU")  # shown with pytest -rP
     # CPU time, not wall time: the budget should not fail because the machine is busy.
     assert elapsed < BUDGET_SECONDS, f"{requests} requests took {elapsed:.0f} s of CPU"
 
