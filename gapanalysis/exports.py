@@ -11,6 +11,7 @@ from gapanalysis import report_docx
 from gapanalysis.chapter import SECTIONS
 from gapanalysis.chapter_builder import build_chapter
 from gapanalysis.models import (
+    INTRODUCTION_MAX_CHARS,
     AnalysisRun,
     ChapterExport,
     ChapterTemplate,
@@ -26,6 +27,15 @@ NOT_SENT = (
     "This export could not be sent to the workers (the task queue stopped answering), so "
     "nothing was made. Start it again in a few minutes."
 )
+INTRODUCTION_TOO_LONG = (
+    "The introduction is {length:,} characters long; the limit is {limit:,}. Shorten it, or put "
+    "the longer text in the JSNA document itself."
+)
+INTRODUCTION_NUL = (
+    "The introduction contains a NUL character (it can come with text pasted from another "
+    "program); remove it and save again."
+)
+UNKNOWN_FORMAT = "Choose the export's format: docx, html or pdf."
 UNKNOWN_SECTIONS = "Unknown chapter section(s): {keys}. Choose from: {known}."
 
 
@@ -42,12 +52,24 @@ def chapter_template_save(
     *, run: AnalysisRun, sections: list[str], introduction: str, user: AbstractBaseUser | None
 ) -> ChapterTemplate:
     _check_sections(sections)
+    problem = introduction_problem(introduction)
+    if problem:
+        raise ExportRefused(problem)
     template = chapter_template_for(run=run)
     template.sections = sections
     template.introduction = introduction
     template.updated_by = user if user is not None and user.is_authenticated else None
     template.save()
     return template
+
+
+def introduction_problem(introduction: str) -> str:
+    """Why this introduction cannot be saved, or "" when it can."""
+    if len(introduction) > INTRODUCTION_MAX_CHARS:
+        return INTRODUCTION_TOO_LONG.format(length=len(introduction), limit=INTRODUCTION_MAX_CHARS)
+    if "\x00" in introduction:
+        return INTRODUCTION_NUL
+    return ""
 
 
 def _check_sections(sections: list[str]) -> None:
@@ -73,13 +95,15 @@ def render_chapter(
         return chapter_html(chapter).encode("utf-8")
     if fmt == ExportFormat.PDF:
         return chapter_pdf(chapter)
-    raise ExportRefused(f"Unknown format {fmt!r}: choose docx, html or pdf.")
+    raise ExportRefused(UNKNOWN_FORMAT)
 
 
 def export_start(*, run: AnalysisRun, fmt: str, user: AbstractBaseUser | None) -> ChapterExport:
     """Queue an export with the area's saved chapter template; the task runs after commit.
 
     Refused at once, with nothing created, if the task queue is not answering."""
+    if fmt not in ExportFormat.values:
+        raise ExportRefused(UNKNOWN_FORMAT)  # before any row is made
     if run.status != RunStatus.SUCCEEDED:
         raise ExportRefused(NOT_FINISHED.format(pk=run.pk))
     try:

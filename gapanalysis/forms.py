@@ -122,3 +122,13 @@ class RunStartForm(forms.Form):
 
     def clean_scheme(self) -> LocalityScheme | None:
         return self.cleaned_data["scheme"] or default_scheme()
+
+
+LARGEST_ID = 2**63 - 1
+
+
+class CompareForm(forms.Form):
+    """The two runs of a comparison, each named by its number (either may be missing)."""
+
+    a = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
+    b = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)

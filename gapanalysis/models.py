@@ -273,6 +273,10 @@ def default_sections() -> list[str]:
     return [key for key, _ in SECTIONS]
 
 
+# A longer introduction is refused: a chapter is a summary, and its PDF renders in seconds.
+INTRODUCTION_MAX_CHARS = 20_000
+
+
 class ChapterTemplate(models.Model):
     """An area's chapter layout, set by its JSNA manager: which sections, in what order."""
 
@@ -280,7 +284,7 @@ class ChapterTemplate(models.Model):
         "needs.LocalityScheme", on_delete=models.CASCADE, related_name="chapter_template"
     )
     sections = models.JSONField(default=default_sections)
-    introduction = models.TextField(blank=True)
+    introduction = models.TextField(blank=True, max_length=INTRODUCTION_MAX_CHARS)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

@@ -1,8 +1,10 @@
 """Thin views: check the permission, call a selector or service, render."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gapanalysis import exports, pages, selectors
 from gapanalysis.chapter import SECTIONS
-from gapanalysis.forms import NormForm, RunStartForm, TurnoverForm
+from gapanalysis.forms import CompareForm, NormForm, RunStartForm, TurnoverForm
 from gapanalysis.models import (
     FINISHED,
     AnalysisRun,
@@ -28,6 +30,10 @@ from gapanalysis.services import (
     turnover_set,
 )
 from needs.map_documents import map_response
+
+NOT_A_RUN = "Choose two analysis runs from the lists (a run is named by its number)."
+NOT_A_NORM = "Choose the ambitions from the list on the maps page."
+NORM_CODE = re.compile(r"[-a-zA-Z0-9_]{1,50}")  # Norm.code: a slug of at most 50 characters
 
 
 @require_GET
@@ -110,6 +116,8 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("gapanalysis.add_analysisrun", raise_exception=True)
 def run_start(request: HttpRequest) -> HttpResponse:
     codes = request.POST.getlist("norms") or None
+    if codes and not all(NORM_CODE.fullmatch(code) for code in codes):
+        raise BadRequest(NOT_A_NORM)
     form = RunStartForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("scheme", ["Check the choices."])))
@@ -186,6 +194,8 @@ def locality_map_document(
 def run_compare(request: HttpRequest) -> HttpResponse:
     runs = AnalysisRun.objects.filter(status="succeeded").order_by("-finished_at")
     chosen = [request.GET.get("a"), request.GET.get("b")]
+    if not CompareForm(request.GET).is_valid():
+        raise BadRequest(NOT_A_RUN)
     context = {"runs": runs, "a": chosen[0], "b": chosen[1]}
     if all(chosen):
         first = get_object_or_404(runs, pk=chosen[0])
@@ -239,31 +249,45 @@ def chapter(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AnalysisRun, pk=pk)
     if request.method == "POST":
         return _chapter_post(request, run)
+    return _chapter_page(request, run)
+
+
+def _chapter_page(
+    request: HttpRequest, run: AnalysisRun, *, introduction_error: str = "", status: int = 200
+) -> HttpResponse:
+    template = exports.chapter_template_for(run=run)
+    if introduction_error:  # show what was typed, unsaved, beside the error
+        template.introduction = request.POST.get("introduction", "")
     context = {
         "run": run,
-        "template": exports.chapter_template_for(run=run),
+        "template": template,
         "all_sections": SECTIONS,
         "exports": run.exports.all(),
         "formats": ExportFormat.choices,
+        "introduction_max": exports.INTRODUCTION_MAX_CHARS,
+        "introduction_error": introduction_error,
     }
-    return render(request, "gapanalysis/chapter_export.html", context)
+    return render(request, "gapanalysis/chapter_export.html", context, status=status)
 
 
 def _chapter_post(request: HttpRequest, run: AnalysisRun) -> HttpResponse:
     try:
         if request.POST.get("action") == "save":
+            introduction = request.POST.get("introduction", "")
+            error = exports.introduction_problem(introduction)
+            if error:
+                return _chapter_page(request, run, introduction_error=error, status=400)
             order = sorted(
                 request.POST.getlist("sections"),
                 key=lambda key: _position(request.POST.get(f"position-{key}")),
             )
             exports.chapter_template_save(
-                run=run,
-                sections=order,
-                introduction=request.POST.get("introduction", ""),
-                user=request.user,
+                run=run, sections=order, introduction=introduction, user=request.user
             )
             messages.success(request, "Saved the chapter template for this area.")
         else:
+            if request.POST.get("fmt") not in ExportFormat.values:
+                raise BadRequest(exports.UNKNOWN_FORMAT)
             export = exports.export_start(
                 run=run, fmt=request.POST.get("fmt", ""), user=request.user
             )

@@ -7,7 +7,12 @@ class JsnaConfig(AppConfig):
     verbose_name = "JSNA project"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from jsna.converters import IdConverter
         from jsna.roles import roles_sync_after_migrate
+
+        register_converter(IdConverter, "id")  # <id:pk> in every app's URLs
 
         # Groups and their permissions exist after every migrate, on every database. Sent once
         # per app after that app's permissions are made; the sync is idempotent.

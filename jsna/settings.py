@@ -6,6 +6,7 @@ Read from the process environment, then from a `.env` file in the project root i
 """
 
 import contextlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,10 +43,13 @@ INSTALLED_APPS = [
     "provision",
     "uploads",
     "gapanalysis",
+    "axes",  # sign-in throttling; see the block below AUTH_PASSWORD_VALIDATORS
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the path, query string or a plain form is a 400 before any view reads it.
+    "jsna.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response that has none of its own (jsna/csp.py).
     "jsna.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "jsna.urls"
@@ -97,6 +102,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username,
+# or from one address, further attempts are refused — even with the right password — for
+# AXES_COOLOFF_MINUTES. Behind the compose nginx (JSNA_TRUSTED_PROXY_COUNT=1) the address is
+# the one nginx saw; otherwise X-Forwarded-For is ignored, so a client cannot choose its own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jsna.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "jsna.signin.client_ip"
+AXES_USERNAME_CALLABLE = "jsna.signin.attempted_username"
+TRUSTED_PROXY_COUNT = env.int("JSNA_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jsna import views
+from jsna.signin import SignInForm
 
+handler400 = "jsna.views.bad_request"
 admin.site.site_header = "Mental health needs mapping — administration"
 admin.site.site_title = "JSNA mental health"
 
@@ -12,7 +14,11 @@ handler500 = "jsna.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("gapanalysis.urls")),

@@ -46,11 +46,25 @@ class SpendingForm(forms.Form):
         self.fields["need_condition"].choices = [(x.code, x.name) for x in conditions]
 
 
+class AreaChoiceField(forms.ModelMultipleChoiceField):
+    """Areas by id. An id too large for the database is refused like any unknown id (the
+    database would otherwise fail on it: `__in` lookups have no range check)."""
+
+    def _check_values(self, value: list) -> object:
+        for pk in value:
+            if not str(pk).isdigit() or len(str(pk)) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )  # fmt: skip
+        return super()._check_values(value)
+
+
 class ServiceForm(forms.ModelForm):
     conditions_text = forms.CharField(
-        label="Conditions served (codes, separated by commas)", required=False
+        label="Conditions served (codes, separated by commas)", required=False, max_length=1000
     )
-    catchment = forms.ModelMultipleChoiceField(
+    catchment = AreaChoiceField(
         queryset=Area.objects.filter(level__in=[AreaLevel.LAD, AreaLevel.MSOA21, AreaLevel.MSOA11]),
         required=False,
         help_text="Leave empty when the service serves where its site is, or the whole area.",
@@ -63,7 +77,7 @@ class ServiceForm(forms.ModelForm):
         label="Pooled budget (section 75) share (%)", min_value=0, max_value=100, initial=0
     )
     share_other = forms.DecimalField(label="Other share (%)", min_value=0, max_value=100, initial=0)
-    site_name = forms.CharField(required=False, label="Site name")
+    site_name = forms.CharField(required=False, max_length=300, label="Site name")
     site_postcode = forms.CharField(required=False, max_length=10, label="Site postcode")
     site_lon = forms.FloatField(
         required=False, label="Site longitude", min_value=-180, max_value=180

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install Debian's chromium (browser tests), docker-compose (compose file check),
-# poppler-utils (pdftoppm, to check exported PDFs) and gnumeric (ssconvert, to open CSV
-# downloads in a real spreadsheet program) if missing.
+# Install Debian's chromium (browser tests), docker-compose (compose file check), nginx-light
+# (the compose proxy's config, run in a test), poppler-utils (pdftoppm, to check exported PDFs)
+# and gnumeric (ssconvert, to open CSV downloads in a real spreadsheet program) if missing.
 set -euo pipefail
 
 missing=()
@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

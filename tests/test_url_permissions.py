@@ -103,9 +103,10 @@ def objects(analyst, jsna_manager, django_capture_on_commit_callbacks) -> dict[s
     }
 
 
-def url_of(name: str, o: dict) -> str:
+def url_args(name: str, o: dict) -> list:
+    """The arguments that reverse `name` to a page about the objects `o` (none for most)."""
     run, locality = o["run"].pk, o["locality"]
-    args = {
+    return {
         "gapanalysis:run_detail": [run],
         "gapanalysis:run_progress": [run],
         "gapanalysis:run_cancel": [run],
@@ -123,7 +124,10 @@ def url_of(name: str, o: dict) -> str:
         "uploads:services_template": ["csv"],
         "uploads:version_retire": [o["version"].pk],
     }.get(name, [])
-    return reverse(name, args=args)
+
+
+def url_of(name: str, o: dict) -> str:
+    return reverse(name, args=url_args(name, o))
 
 
 def test_every_url_pattern_is_in_the_table():

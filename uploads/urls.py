@@ -6,9 +6,9 @@ app_name = "uploads"
 urlpatterns = [
     path("uploads/", views.upload_list, name="list"),
     path("uploads/new/", views.upload_new, name="new"),
-    path("uploads/<int:pk>/", views.upload_detail, name="detail"),
-    path("uploads/<int:pk>/confirm/", views.upload_confirm_view, name="confirm"),
-    path("uploads/<int:pk>/progress.json", views.upload_progress_view, name="progress"),
+    path("uploads/<id:pk>/", views.upload_detail, name="detail"),
+    path("uploads/<id:pk>/confirm/", views.upload_confirm_view, name="confirm"),
+    path("uploads/<id:pk>/progress.json", views.upload_progress_view, name="progress"),
     path("uploads/services-template.<str:fmt>", views.services_template, name="services_template"),
-    path("uploads/versions/<int:pk>/retire/", views.version_retire, name="version_retire"),
+    path("uploads/versions/<id:pk>/retire/", views.version_retire, name="version_retire"),
 ]
