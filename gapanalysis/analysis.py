@@ -136,7 +136,9 @@ def _estimate(
             )
         except estimates.NeedUnavailable as error:
             raise AnalysisInputError(str(error)) from error
-    frame = estimation.measures_frame(codes, arrays.conditions, np.array([0]), measures)
+    frame = estimation.measures_frame(
+        codes, arrays.conditions, np.array([0]), measures, rates=arrays
+    )
     return frame.drop(columns=[c.YEAR]), note
 
 
