@@ -160,7 +160,9 @@ def _estimate(
             )
         except estimates.NeedUnavailable as error:
             raise AnalysisInputError(str(error)) from error
-    frame = estimation.measures_frame(codes, norm_rates.conditions, np.array([0]), measures)
+    frame = estimation.measures_frame(
+        codes, norm_rates.conditions, np.array([0]), measures, rates=norm_rates
+    )
     return frame.drop(columns=[c.YEAR]), note, norm_rates
 
 

@@ -34,16 +34,23 @@ def normalised_risks(
         return relative_risk / average[:, None]
 
 
-def adjust(estimates: np.ndarray, quintiles: np.ndarray, relative_risk: np.ndarray) -> np.ndarray:
-    """Weight (area, condition, year) estimates by their quintile's normalised relative risk.
+def weights(quintiles: np.ndarray, relative_risk: np.ndarray) -> np.ndarray:
+    """(area, condition): each area's normalised relative risk for each condition.
 
     `quintiles`: (area,) 1..5, 0 where unknown (weight 1). `relative_risk`: (condition, 5);
-    rows of NaN (no published risks for a condition) leave that condition unchanged. The local
-    total is not held fixed: it rises where the area is more deprived than England.
+    rows of NaN (no published risks for a condition) weigh 1.
     """
     risks = normalised_risks(relative_risk)
     risks = np.where(np.isnan(risks), 1.0, risks)
-    weights = np.ones((len(quintiles), risks.shape[0]))
+    result = np.ones((len(quintiles), risks.shape[0]))
     known = quintiles > 0
-    weights[known] = risks[:, quintiles[known] - 1].T
-    return estimates * weights[:, :, None]
+    result[known] = risks[:, quintiles[known] - 1].T
+    return result
+
+
+def adjust(estimates: np.ndarray, quintiles: np.ndarray, relative_risk: np.ndarray) -> np.ndarray:
+    """Weight (area, condition, year) estimates by their quintile's normalised relative risk.
+
+    The local total is not held fixed: it rises where the area is more deprived than England.
+    """
+    return estimates * weights(quintiles, relative_risk)[:, :, None]

@@ -71,7 +71,9 @@ def need_estimates(
         note = apply_deprivation_adjustment(measures, codes, conditions, arrays.conditions)
     residents = people.sum(axis=(1, 2))  # (area, year): everyone, for "per 1,000 residents"
     measures[c.RESIDENTS] = np.repeat(residents[:, None, :], len(arrays.conditions), axis=1)
-    small = estimation.measures_frame(codes, arrays.conditions, np.array([year]), measures)
+    small = estimation.measures_frame(
+        codes, arrays.conditions, np.array([year]), measures, rates=arrays
+    )
     names = needs_selectors.area_names_frame(codes=list(small[c.AREA_CODE].unique()))
     return NeedEstimates(
         year=year,
@@ -106,8 +108,10 @@ def apply_deprivation_adjustment(
         )
     deciles = needs_selectors.imd_deciles(codes=list(codes)).reindex(codes).to_numpy(float)
     quintiles = deprivation.quintile_of_decile(deciles)
+    weights = deprivation.weights(quintiles, risks)  # (area, condition)
     for name in (c.EXPECTED_CASES, c.EXPECTED_LOWER, c.EXPECTED_UPPER):
-        measures[name] = deprivation.adjust(measures[name], quintiles, risks)
+        measures[name] = measures[name] * weights[:, :, None]
+    measures[estimation.CONDITION_WEIGHTS] = weights  # the bounds of sums of areas follow them
     unknown = int((quintiles == 0).sum())
     return (
         "Adjusted for deprivation: each small area's estimate is weighted by the relative risk "

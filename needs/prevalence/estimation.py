@@ -2,8 +2,14 @@
 
 Expected cases in an area = Σ over sex and single year of age of population × rate, where a rate
 published for an age band (e.g. 16-24, or an open 75+) applies to every single year in the band.
-Bounds are the same sum taken with the published lower and upper rates; where any band a condition
-uses has no published bound, that condition's bounds are missing rather than guessed.
+
+Each published cell (a condition's rate for one sex and age band) comes from its own respondents,
+so the cells' errors are independent: the 95% bounds combine them in quadrature, E ∓ √Σ (people in
+cell k × (rate_k − lower_k))², not by adding every cell's bound (which would assume every band is
+wrong in the same direction, and make a county's interval several times too wide). Within one
+cell the error is shared by every area, so an area's, a locality's and the whole area's bounds are
+each taken from the people of that unit in each cell (`with_bounds`). Where any cell a condition
+uses has no published or derived bound, that condition's bounds are missing rather than guessed.
 
 The arithmetic runs on arrays — population (area, sex, age, year) against rates (condition, sex,
 age) — as one matrix product for every area, condition and year at once. The DataFrame functions
@@ -42,8 +48,11 @@ PERSONS = "P"
 SEXES = ("F", "M")
 RATE_COLUMNS = [CONDITION_CODE, SEX, AGE_MIN, AGE_MAX, RATE, LOWER, UPPER]
 _SUMMED = [POPULATION, EXPECTED_CASES, EXPECTED_LOWER, EXPECTED_UPPER]
-# The four quantities summed over sex × age, in this order, by one matrix product.
+# The four quantities per area, condition and year.
 _MEASURES = (POPULATION, EXPECTED_CASES, EXPECTED_LOWER, EXPECTED_UPPER)
+BAND_PEOPLE = "band_people"  # (area, band, year): people in each distinct sex × age band
+CONDITION_WEIGHTS = "condition_weights"  # (area, condition): e.g. the deprivation weights
+DEV_BELOW, DEV_ABOVE = "_dev_below_", "_dev_above_"  # per-cell error columns, summed over areas
 
 
 class RateTableError(ValueError):
@@ -59,14 +68,30 @@ class RateArrays:
     lower: np.ndarray
     upper: np.ndarray
     covered: np.ndarray
+    # The published cells: each one's band (a distinct sex × age coverage, shared by every
+    # condition published on the same bands) and its distance from rate to lower and upper bound.
+    bands: np.ndarray  # (D, sex, age) bool: where each distinct band applies
+    cell_condition: np.ndarray  # (K,) the condition of each cell
+    cell_band: np.ndarray  # (K,) the band of each cell
+    below: np.ndarray  # (K,) rate − lower (NaN where not published or derived)
+    above: np.ndarray  # (K,) upper − rate
 
     def weights(self) -> np.ndarray:
-        """(4·C, sex·age): rows for population at risk, expected, lower and upper."""
-        flat = [
-            a.reshape(len(self.conditions), -1)
-            for a in (self.covered, self.rate, self.lower, self.upper)
-        ]
+        """(2·C + D, sex·age): rows for population at risk, expected cases and band people."""
+        flat = [a.reshape(len(a), -1) for a in (self.covered, self.rate, self.bands)]
         return np.nan_to_num(np.concatenate(flat).astype(float), nan=0.0)
+
+    def squared_deviations(self) -> tuple[np.ndarray, np.ndarray]:
+        """(C, D) each: a condition's squared distance to its lower / upper bound in each band."""
+        shape = (len(self.conditions), len(self.bands))
+        below, above = np.zeros(shape), np.zeros(shape)
+        below[self.cell_condition, self.cell_band] = self.below**2
+        above[self.cell_condition, self.cell_band] = self.above**2
+        return np.nan_to_num(below), np.nan_to_num(above)
+
+    def cells_of(self, condition: int) -> np.ndarray:
+        """Indices of a condition's cells, in a fixed order."""
+        return np.flatnonzero(self.cell_condition == condition)
 
     def bounds_published(self) -> tuple[np.ndarray, np.ndarray]:
         """Per condition: whether every covered cell has a published lower / upper bound."""
@@ -131,7 +156,7 @@ def _check_no_overlap(single: pd.DataFrame, first_row: int, rows_word: str) -> N
 
 
 def rate_arrays(rates: pd.DataFrame, *, max_age: int) -> RateArrays:
-    """Scatter a banded rate table onto condition × sex × single-age arrays."""
+    """Scatter a banded rate table onto condition × sex × single-age arrays, with its cells."""
     single = rates_by_single_year(rates, max_age=max_age)
     single = single[single[AGE] <= max_age]
     conditions = tuple(sorted(single[CONDITION_CODE].unique()))
@@ -144,7 +169,35 @@ def rate_arrays(rates: pd.DataFrame, *, max_age: int) -> RateArrays:
         values[c, s, a] = single[name].to_numpy(dtype=float)
     covered = np.zeros(shape, dtype=bool)
     covered[c, s, a] = True
-    return RateArrays(conditions=conditions, covered=covered, **arrays)
+    return RateArrays(conditions=conditions, covered=covered, **arrays, **_cells(single, shape))
+
+
+def _cells(single: pd.DataFrame, shape: tuple[int, int, int]) -> dict[str, np.ndarray]:
+    """Each published row is one cell (a persons row is one cell over both sexes); cells that
+    cover the same sexes and ages share a band, whatever their condition."""
+    conditions = {code: i for i, code in enumerate(sorted(single[CONDITION_CODE].unique()))}
+    sex_index = {sex: i for i, sex in enumerate(SEXES)}
+    masks, band_of, cell_band, cell_condition, below, above = [], {}, [], [], [], []
+    for _, cell in single.groupby("source_row", sort=True):
+        mask = np.zeros(shape[1:], dtype=bool)
+        mask[cell[SEX].map(sex_index).to_numpy(), cell[AGE].to_numpy(dtype=int)] = True
+        key = mask.tobytes()
+        if key not in band_of:
+            band_of[key] = len(masks)
+            masks.append(mask)
+        first = cell.iloc[0]
+        rate, low, high = pd.to_numeric(first[[RATE, LOWER, UPPER]], errors="coerce").astype(float)
+        cell_band.append(band_of[key])
+        cell_condition.append(conditions[first[CONDITION_CODE]])
+        below.append(rate - low)  # NaN where no bound: the condition's bounds are then missing
+        above.append(high - rate)
+    return {
+        "bands": np.array(masks, dtype=bool).reshape(-1, *shape[1:]),
+        "cell_condition": np.array(cell_condition, dtype=int),
+        "cell_band": np.array(cell_band, dtype=int),
+        "below": np.array(below, dtype=float),
+        "above": np.array(above, dtype=float),
+    }
 
 
 def rates_for_ages(
@@ -170,21 +223,67 @@ def rates_for_ages(
         name: np.where(inside, getattr(arrays, name)[index], np.nan)
         for name in ("rate", "lower", "upper")
     }
-    return RateArrays(conditions=tuple(keys), covered=arrays.covered[index] & inside, **kept)
+    return RateArrays(
+        conditions=tuple(keys),
+        covered=arrays.covered[index] & inside,
+        **kept,
+        **_cells_within(arrays, index, inside),
+    )
+
+
+def _cells_within(arrays: RateArrays, index: list[int], inside: np.ndarray) -> dict:
+    """Each key's cells: its condition's cells cut to the key's ages (empty ones dropped), their
+    bands shared where they cover the same sexes and ages."""
+    masks: list[np.ndarray] = []
+    band_of: dict[bytes, int] = {}
+    cell_band, cell_condition, below, above = [], [], [], []
+    for key, condition in enumerate(index):
+        for cell in arrays.cells_of(condition):
+            mask = arrays.bands[arrays.cell_band[cell]] & inside[key]
+            if not mask.any():
+                continue
+            band = band_of.setdefault(mask.tobytes(), len(masks))
+            if band == len(masks):
+                masks.append(mask)
+            cell_band.append(band)
+            cell_condition.append(key)
+            below.append(arrays.below[cell])
+            above.append(arrays.above[cell])
+    return {
+        "bands": np.array(masks, dtype=bool).reshape(-1, *arrays.bands.shape[1:]),
+        "cell_condition": np.array(cell_condition, dtype=int),
+        "cell_band": np.array(cell_band, dtype=int),
+        "below": np.array(below, dtype=float),
+        "above": np.array(above, dtype=float),
+    }
 
 
 def expected_cases_array(population: np.ndarray, rates: RateArrays) -> dict[str, np.ndarray]:
     """Population (area, sex, age, year) × rates → measure → (area, condition, year) arrays.
 
-    Measures: population at risk, expected cases, expected lower and upper. A condition whose
-    bounds are not published everywhere it applies gets NaN bounds.
+    Measures: population at risk, expected cases, and the 95% bounds, the cells' errors combined
+    in quadrature within each area; also the people in each band (`BAND_PEOPLE`, for the bounds
+    of any sum of areas). A condition whose bounds are not known everywhere it applies gets NaN
+    bounds.
     """
     areas, sexes, ages, years = population.shape
-    # (4·condition, sex·age) @ (area, sex·age, year) → (area, 4·condition, year): the population
-    # is used in its own memory layout, with no copy, and the result comes out area-first.
+    conditions = len(rates.conditions)
+    # (2·C + D, sex·age) @ (area, sex·age, year) → (area, 2·C + D, year): one matrix product,
+    # the population in its own memory layout with no copy, the result area-first.
     summed = rates.weights() @ population.reshape(areas, sexes * ages, years)
-    summed = summed.reshape(areas, len(_MEASURES), -1, years)
-    result = {name: summed[:, i] for i, name in enumerate(_MEASURES)}
+    band_people = summed[:, 2 * conditions :]
+    below, above = rates.squared_deviations()
+    squared = band_people**2  # (area, band, year)
+    spread_below = np.sqrt(below @ squared)  # (C, D) @ (area, D, year) → (area, C, year)
+    spread_above = np.sqrt(above @ squared)
+    expected = summed[:, conditions : 2 * conditions]
+    result = {
+        POPULATION: summed[:, :conditions],
+        EXPECTED_CASES: expected,
+        EXPECTED_LOWER: np.clip(expected - spread_below, 0.0, None),
+        EXPECTED_UPPER: expected + spread_above,
+        BAND_PEOPLE: band_people,
+    }
     lower_ok, upper_ok = rates.bounds_published()
     result[EXPECTED_LOWER][:, ~lower_ok] = np.nan
     result[EXPECTED_UPPER][:, ~upper_ok] = np.nan
@@ -222,7 +321,8 @@ def expected_cases(population: pd.DataFrame, rates: pd.DataFrame, *, max_age: in
     """
     arrays = rate_arrays(rates, max_age=max_age)
     codes, years, people = population_array(population, max_age=max_age)
-    frame = measures_frame(codes, arrays.conditions, years, expected_cases_array(people, arrays))
+    measures = expected_cases_array(people, arrays)
+    frame = measures_frame(codes, arrays.conditions, years, measures, rates=arrays)
     return frame if YEAR in population else frame.drop(columns=[YEAR])
 
 
@@ -231,13 +331,46 @@ def measures_frame(
     conditions: tuple[str, ...],
     years: np.ndarray,
     measures: dict[str, np.ndarray],
+    rates: RateArrays | None = None,
 ) -> pd.DataFrame:
-    """Arrays (area, condition, year) → one long row per area × condition × year."""
+    """Arrays (area, condition, year) → one long row per area × condition × year.
+
+    With `rates`, each row also carries its condition's per-cell errors (people in the cell ×
+    distance to the bound, times any condition weight), which add up over areas: the bounds of
+    a sum of areas come from them (`aggregate_to_localities`, `aggregate_to_whole_area`).
+    """
     index = pd.MultiIndex.from_product(
         [codes, conditions, years], names=[AREA_CODE, CONDITION_CODE, YEAR]
     )
-    frame = pd.DataFrame({name: values.ravel() for name, values in measures.items()}, index=index)
+    columns = {
+        name: values.ravel()
+        for name, values in measures.items()
+        if name not in (BAND_PEOPLE, CONDITION_WEIGHTS)
+    }
+    if rates is not None and BAND_PEOPLE in measures:
+        columns |= _cell_errors(measures, rates)
+    frame = pd.DataFrame(columns, index=index)
     return with_rate_per_1000(frame.reset_index())
+
+
+def _cell_errors(measures: dict[str, np.ndarray], rates: RateArrays) -> dict[str, np.ndarray]:
+    band_people = measures[BAND_PEOPLE]  # (area, band, year)
+    areas, _, years = band_people.shape
+    conditions = len(rates.conditions)
+    weights = measures.get(CONDITION_WEIGHTS, np.ones((areas, conditions)))
+    most = max((len(rates.cells_of(i)) for i in range(conditions)), default=0)
+    errors = {}
+    for prefix, distance in ((DEV_BELOW, rates.below), (DEV_ABOVE, rates.above)):
+        for k in range(most):
+            column = np.zeros((areas, conditions, years))
+            for i in range(conditions):
+                cells = rates.cells_of(i)
+                if k < len(cells):
+                    cell = cells[k]
+                    people = band_people[:, rates.cell_band[cell]]
+                    column[:, i] = people * distance[cell] * weights[:, i, None]
+            errors[f"{prefix}{k}"] = column.ravel()
+    return errors
 
 
 def _per_1000(cases: pd.Series, people: pd.Series) -> np.ndarray:
@@ -254,21 +387,41 @@ def with_rate_per_1000(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _error_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.startswith((DEV_BELOW, DEV_ABOVE))]
+
+
+def with_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Bounds from the summed per-cell errors, in quadrature; the error columns dropped."""
+    errors = _error_columns(frame)
+    if not errors:
+        return frame
+    cases = frame[EXPECTED_CASES].to_numpy(float)
+    for column, prefix, sign in ((EXPECTED_LOWER, DEV_BELOW, -1), (EXPECTED_UPPER, DEV_ABOVE, 1)):
+        parts = frame[[c for c in errors if c.startswith(prefix)]].to_numpy(float)
+        bound = cases + sign * np.sqrt((parts**2).sum(axis=1))
+        known = frame[column].notna().to_numpy()
+        frame[column] = np.where(known, np.clip(bound, 0.0, None), np.nan)
+    return frame.drop(columns=errors)
+
+
 def _sum_keeping_gaps(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    # A bound missing in any area leaves the total's bound missing: a partial sum would mislead.
+    # A bound missing in any area leaves the total's bound missing: a partial one would mislead.
     grouped = frame.groupby(keys, as_index=False, sort=True)
-    totals = grouped[[*_SUMMED, *([RESIDENTS] if RESIDENTS in frame else [])]].sum(min_count=1)
+    summed = [*_SUMMED, *([RESIDENTS] if RESIDENTS in frame else []), *_error_columns(frame)]
+    totals = grouped[summed].sum(min_count=1)
     gaps = grouped[[EXPECTED_LOWER, EXPECTED_UPPER]].agg(lambda s: s.isna().any())
     for column in (EXPECTED_LOWER, EXPECTED_UPPER):
         totals.loc[gaps[column].to_numpy(dtype=bool), column] = np.nan
-    return with_rate_per_1000(totals)
+    return with_rate_per_1000(with_bounds(totals))
 
 
 def aggregate_to_localities(estimates: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
     """Sum small-area estimates to localities (`membership`: area_code, locality_code/name).
 
-    Bounds add up because they come from one survey rate applied everywhere: the areas' errors
-    move together, so the sum of lower bounds is the lower bound of the sum.
+    A cell's error is shared by every area (one survey rate applied everywhere), so the per-cell
+    errors add up over areas; the locality's bounds then combine its cells in quadrature. Without
+    per-cell errors (a frame from elsewhere) the bounds are summed as they are.
     """
     joined = estimates.merge(membership, on=AREA_CODE, how="inner")
     keys = [LOCALITY_CODE, LOCALITY_NAME, CONDITION_CODE]

@@ -64,10 +64,42 @@ def test_expected_cases_are_population_times_rate_summed_by_area():
     # A: 100 women × 0.19 + 200 men × 0.12 = 19 + 24 = 43; the 15-year-olds are outside the band.
     assert result.loc["A", "expected_cases"] == pytest.approx(43.0)
     assert result.loc["A", "population"] == 300
-    assert result.loc["A", "expected_lower"] == pytest.approx(100 * 0.17 + 200 * 0.10)
-    assert result.loc["A", "expected_upper"] == pytest.approx(100 * 0.21 + 200 * 0.14)
+    # The two cells (women 16+, men 16+) come from different respondents: their errors combine in
+    # quadrature. Women: 100 × (0.19 − 0.17) = 2; men: 200 × 0.02 = 4; √(2² + 4²) = √20 = 4.472.
+    assert result.loc["A", "expected_lower"] == pytest.approx(43 - 20**0.5)
+    assert result.loc["A", "expected_upper"] == pytest.approx(43 + 20**0.5)
     assert result.loc["A", "rate_per_1000"] == pytest.approx(43 / 300 * 1000)
     assert result.loc["B", "expected_cases"] == pytest.approx(9.5)
+
+
+def test_a_sum_of_areas_takes_its_bounds_from_its_own_people_in_each_cell():
+    pop = population([("A", "F", 16, 100), ("A", "M", 16, 200), ("B", "F", 40, 50)])
+    table = rates(
+        ("cmd", "F", 16, None, 0.19, 0.17, 0.21), ("cmd", "M", 16, None, 0.12, 0.10, 0.14)
+    )
+    small = expected_cases(pop, table, max_age=MAX_AGE)
+    membership = pd.DataFrame(
+        {"area_code": ["A", "B"], "locality_code": ["L", "L"], "locality_name": ["L", "L"]}
+    )
+    locality = aggregate_to_localities(small, membership).iloc[0]
+    # One survey rate per cell is shared by both areas, so the cell's people add up first:
+    # women 150 × 0.02 = 3, men 200 × 0.02 = 4, √(3² + 4²) = 5 around 43 + 9.5 = 52.5. (Adding
+    # the areas' own bounds, 4.47 + 1, would give 5.47: too wide; 3 + 4 = 7 wider still.)
+    assert locality["expected_cases"] == pytest.approx(52.5)
+    assert locality["expected_lower"] == pytest.approx(47.5)
+    assert locality["expected_upper"] == pytest.approx(57.5)
+    whole = aggregate_to_whole_area(small).iloc[0]
+    assert whole["expected_lower"] == pytest.approx(47.5)
+    assert not any(column.startswith("_dev") for column in locality.index)
+
+
+def test_a_persons_cell_is_one_cell_over_both_sexes():
+    pop = population([("A", "F", 20, 100), ("A", "M", 20, 300)])
+    table = rates(("x", "P", 16, None, 0.1, 0.08, 0.12))
+    result = expected_cases(pop, table, max_age=MAX_AGE).iloc[0]
+    # One published figure for persons: its error is the same for women and men, 400 × 0.02 = 8
+    # (two independent cells would give √(2² + 6²) = 6.3).
+    assert result["expected_lower"] == pytest.approx(40 - 8)
 
 
 def test_a_bound_is_missing_when_any_band_has_none_published():

@@ -24,6 +24,7 @@ from jsna.celery import app as celery_app
 from jsna.roles import ANALYST
 from needs.models import (
     Area,
+    AreaIndicator,
     DatasetVersion,
     Deprivation,
     LsoaBestFit,
@@ -61,11 +62,13 @@ COMMANDS = {
     "projections": "import_projections",
     "relative_risks": "import_relative_risks",
     "localities": "import_localities",
+    "iod_indicators": "import_iod_indicators",
 }
 # Every table an import writes (and the record of the import): a refused or failed import
 # leaves each of these counts as it was.
 WRITTEN = (
     Area,
+    AreaIndicator,
     PopulationEstimate,
     Deprivation,
     SexTotal,

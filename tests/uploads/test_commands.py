@@ -266,6 +266,8 @@ EVERY_REAL_FILE = [  # (command, file, arguments, rows imported): every file the
     ("import_population", "population_mid2020_lsoa11_single_year_of_age_persons.csv", [], 68_068),
     ("import_deprivation", "imd2019_lsoa11_ranks_deciles_denominators.csv", [], 374),
     ("import_deprivation", "imd2025_lsoa21_scores_ranks_deciles.csv", [], 374),
+    ("import_iod_indicators", "imd2019_lsoa11_underlying_indicators.csv", [], 374),
+    ("import_iod_indicators", "imd2025_lsoa21_underlying_indicators.csv", [], 374),
 ]
 
 
