@@ -44,12 +44,15 @@ def latest_map(request: HttpRequest) -> HttpResponse:
             "norm": chosen,
             "maps": maps,
             "map": shown,
+            # Read only when the template renders the figures, which it caches per run, norm
+            # and change of the data (`fragment_key`).
             "localities": selectors.run_results(run=run, norm_code=chosen.code),
-            "whole": selectors.run_results(
+            "whole": lambda: selectors.run_results(
                 run=run, norm_code=chosen.code, level=ResultLevel.WHOLE_AREA
             ).first(),
             "statements": selectors.run_statements(run=run),
-            "equality": pages.equality_by_deprivation(run=run, norm_code=chosen.code),
+            "equality": lambda: pages.equality_by_deprivation(run=run, norm_code=chosen.code),
+            "fragment_key": pages.run_fragment_key(run),
             "groups": run.groups.filter(norm_code=chosen.code),
             "synthetic_label": run.data_label,
         }
