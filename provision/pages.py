@@ -33,7 +33,7 @@ def service_mapping_context(filters: baseline.Filters) -> dict:
     context = data_generation.cached(
         "services", filters, lambda: _service_mapping_context(filters), token=token
     )
-    return context | {"fragment_key": token}
+    return context | {"fragment_key": f"{token}:{filters}"}  # checked filters, not the raw query
 
 
 def _service_mapping_context(filters: baseline.Filters) -> dict:
