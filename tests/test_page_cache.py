@@ -139,7 +139,7 @@ def test_the_run_pages_show_a_change_of_the_data_they_are_read_beside(
     view(client, page)
     norm = finished_run.norms.order_by("name").first()
     Norm.objects.filter(pk=norm.pk).update(name="An ambition renamed after the first view")
-    Deprivation.objects.update(decile=1)  # every small area in the most deprived fifth
     assert "An ambition renamed after the first view" in view(client, page)[0]
+    Deprivation.objects.update(decile=1)  # every small area in the most deprived fifth
     body = view(client, maps)[0]
     assert "Most deprived fifth" in body and "Second fifth" not in body
