@@ -6,7 +6,7 @@ from gapanalysis import equality, norm_measures, selectors
 from gapanalysis.forms import TurnoverForm
 from gapanalysis.models import AnalysisRun, GapClass, ResultLevel
 from needs import columns as c
-from needs import exports, map_documents, maps, need_maps
+from needs import data_generation, exports, map_documents, maps, need_maps
 from needs import selectors as needs_selectors
 from needs.demography import geography
 from needs.maps import MapDocument
@@ -16,9 +16,32 @@ CLASS_LABELS = dict(GapClass.choices)
 
 
 def locality_context(*, run: AnalysisRun, unit_code: str) -> dict | None:
-    rows = list(run.results.filter(level=ResultLevel.LOCALITY, unit_code=unit_code))
-    if not rows:
+    """The page's figures, read only when the template renders them: the stored results of a
+    finished run never change, so the page caches its rendered tables under `fragment_key`."""
+    first = run.results.filter(level=ResultLevel.LOCALITY, unit_code=unit_code).first()
+    if first is None:
         return None
+    return {
+        "run": run,
+        "unit_code": unit_code,
+        "unit_name": first.unit_name,
+        # Each ambition with its locality row and its small areas (the maps' figures as a table).
+        "rows": lambda: _locality_rows(run=run, unit_code=unit_code),
+        "statements": run.statements.filter(unit_code=unit_code).order_by("rank"),
+        "statement_groups": selectors.statement_groups(run=run, unit_code=unit_code),
+        "references": selectors.run_references(run=run),
+        "fragment_key": run_fragment_key(run),
+    }
+
+
+def run_fragment_key(run: AnalysisRun) -> str:
+    """What a run page's rendered figures depend on: the run (its results are stored once, when
+    it succeeds) and the data and norms they are read beside (`needs.data_generation`)."""
+    return f"{data_generation.current()}:{run.pk}:{run.status}:{run.finished_at}"
+
+
+def _locality_rows(*, run: AnalysisRun, unit_code: str) -> list[tuple]:
+    rows = list(run.results.filter(level=ResultLevel.LOCALITY, unit_code=unit_code))
     norms = {norm.code: norm for norm in selectors.run_norms(run=run)}
     membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
     codes = list(membership.loc[membership[c.LOCALITY_CODE] == unit_code, c.AREA_CODE])
@@ -28,16 +51,7 @@ def locality_context(*, run: AnalysisRun, unit_code: str) -> dict | None:
     by_norm: dict[str, list] = {}
     for result in small:
         by_norm.setdefault(result.norm_code, []).append(result)
-    return {
-        "run": run,
-        "unit_code": unit_code,
-        "unit_name": rows[0].unit_name,
-        # Each ambition with its locality row and its small areas (the maps' figures as a table).
-        "rows": [(norms.get(row.norm_code), row, by_norm.get(row.norm_code, [])) for row in rows],
-        "statements": run.statements.filter(unit_code=unit_code).order_by("rank"),
-        "statement_groups": selectors.statement_groups(run=run, unit_code=unit_code),
-        "references": selectors.run_references(run=run),
-    }
+    return [(norms.get(row.norm_code), row, by_norm.get(row.norm_code, [])) for row in rows]
 
 
 def locality_map(

@@ -61,15 +61,18 @@ def latest_map(request: HttpRequest) -> HttpResponse:
             "norm": chosen,
             "maps": maps,
             "map": shown,
+            # Read only when the template renders the figures, which it caches per run, norm
+            # and change of the data (`fragment_key`).
             "localities": selectors.run_results(run=run, norm_code=chosen.code),
-            "whole": selectors.run_results(
+            "whole": lambda: selectors.run_results(
                 run=run, norm_code=chosen.code, level=ResultLevel.WHOLE_AREA
             ).first(),
             "statements": selectors.run_statements(run=run),
             "statement_groups": selectors.statement_groups(run=run),
             "references": selectors.run_references(run=run),
-            "equality": pages.equality_tables(run=run, norm_code=chosen.code),
+            "equality": lambda: pages.equality_tables(run=run, norm_code=chosen.code),
             "measure": pages.norm_measure(run=run, norm_code=chosen.code),
+            "fragment_key": pages.run_fragment_key(run),
             "synthetic_label": run.data_label,
         }
     return render(request, "gapanalysis/latest_map.html", context)

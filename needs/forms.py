@@ -2,7 +2,7 @@
 
 from django import forms
 
-from needs import selectors
+from needs import data_generation, selectors
 from needs.models import Condition
 
 LEVELS = [("locality", "Localities"), ("small_area", "Small areas (LSOAs)")]
@@ -18,17 +18,21 @@ class NeedQueryForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        codes = [condition.code for condition in selectors.conditions_with_rates()]
+        codes, years = data_generation.cached("need-form", (), _choices)
         self.fields["condition"].queryset = Condition.objects.filter(code__in=codes).order_by(
             "group", "name"
         )
-        scheme = selectors.default_locality_scheme()
-        base = selectors.latest_population_year(scheme=scheme) if scheme else None
-        years = [base] if base else []
-        years += [y for y in selectors.projection_years() if base and y > base]
-        self.fields["year"].choices = [
-            (y, str(y) + (" (projected)" if y != base else "")) for y in years
-        ]
+        self.fields["year"].choices = years
+
+
+def _choices() -> tuple[list[str], list[tuple[int, str]]]:
+    """The conditions with rates, and the years: the default and the projected ones after it."""
+    codes = [condition.code for condition in selectors.conditions_with_rates()]
+    scheme = selectors.default_locality_scheme()
+    base = selectors.latest_population_year(scheme=scheme) if scheme else None
+    years = [base] if base else []
+    years += [y for y in selectors.projection_years() if base and y > base]
+    return codes, [(y, str(y) + (" (projected)" if y != base else "")) for y in years]
 
 
 def need_query(data: dict) -> NeedQueryForm:

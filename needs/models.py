@@ -375,3 +375,13 @@ class DatasetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name} ({self.created_at:%Y-%m-%d})"
+
+
+class DataGeneration(models.Model):
+    """One row whose token a database trigger changes on every write to the tables of the
+    watched apps (`needs.data_generation`): what a page computes from them is cached under it."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

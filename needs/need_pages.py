@@ -7,7 +7,7 @@ import pandas as pd
 from django.urls import reverse
 
 from needs import columns as c
-from needs import exports, map_documents, need_maps
+from needs import data_generation, exports, map_documents, need_maps
 from needs import selectors as needs_selectors
 from needs.demography import geography
 from needs.importers import iod_indicators
@@ -209,7 +209,21 @@ def notes(query: dict, estimates: NeedEstimates) -> list[str]:
     return lines
 
 
+def _query_key(query: dict) -> tuple:
+    return (
+        query["condition"].code,
+        query["year"],
+        query["level"],
+        bool(query.get("adjust_for_deprivation")),
+    )
+
+
 def page_context(*, query: dict, querystring: dict) -> dict:
+    """Computed once per change of the data (`needs.data_generation`), not per view."""
+    return data_generation.cached("need", _query_key(query), lambda: _page_context(query))
+
+
+def _page_context(query: dict) -> dict:
     try:
         estimates = _estimates(query)
     except NeedUnavailable as error:
@@ -249,6 +263,10 @@ def page_context(*, query: dict, querystring: dict) -> dict:
 
 
 def map_document(*, query: dict) -> MapDocument:
+    return data_generation.cached("need-map", _query_key(query), lambda: _map_document(query))
+
+
+def _map_document(query: dict) -> MapDocument:
     estimates = _estimates(query)
     table = _table(estimates, query["level"])
     scheme = needs_selectors.default_locality_scheme()

@@ -4,7 +4,7 @@ import geopandas as gpd
 import pandas as pd
 
 from needs import columns as c
-from needs import map_documents
+from needs import data_generation, map_documents
 from needs import selectors as needs_selectors
 from needs.labels import data_label
 from needs.maps import CATEGORY_COLOURS, MapDocument, points_map
@@ -27,6 +27,16 @@ def synthetic_label() -> str:
 
 
 def service_mapping_context(filters: baseline.Filters) -> dict:
+    """Computed once per change of the data (`needs.data_generation`), not per view; the
+    template caches its rendered tables under `fragment_key`."""
+    token = data_generation.current()
+    context = data_generation.cached(
+        "services", filters, lambda: _service_mapping_context(filters), token=token
+    )
+    return context | {"fragment_key": f"{token}:{filters}"}  # checked filters, not the raw query
+
+
+def _service_mapping_context(filters: baseline.Filters) -> dict:
     services = baseline.filtered_services(filters)
     problem = ""
     try:
@@ -45,6 +55,10 @@ def service_mapping_context(filters: baseline.Filters) -> dict:
 
 
 def sites_map(filters: baseline.Filters) -> MapDocument:
+    return data_generation.cached("sites-map", filters, lambda: _sites_map(filters))
+
+
+def _sites_map(filters: baseline.Filters) -> MapDocument:
     services = {s.code for s in baseline.filtered_services(filters)}
     sites = provision_selectors.sites_frame(financial_year=filters.financial_year)
     sites = sites[sites[c.SERVICE_CODE].isin(services)]
@@ -72,6 +86,15 @@ def _outline() -> gpd.GeoDataFrame:
 
 
 def financial_mapping_context(*, year: str, condition_code: str) -> dict:
+    """Computed once per change of the data (`needs.data_generation`), not per view."""
+    return data_generation.cached(
+        "spending",
+        (year, condition_code),
+        lambda: _financial_mapping_context(year=year, condition_code=condition_code),
+    )
+
+
+def _financial_mapping_context(*, year: str, condition_code: str) -> dict:
     years = provision_selectors.financial_years()
     previous = next((y for y in years if y < year), None)
     funding = provision_selectors.funding_frame(financial_years=[y for y in (year, previous) if y])
