@@ -55,7 +55,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     area_codes, population, rates, membership = _need_inputs(run, norms)
     residents = _residents(run, area_codes, population, membership)
     on_progress(25, "Estimating need")
-    small, deprivation_note, norm_rates = _estimate(run, norms, population, rates)
+    small, deprivation_note, norm_rates, weights = _estimate(run, norms, population, rates)
     on_progress(45, "Attributing provision to small areas")
     services, service_norms, attributed = _provision(norms, plans, population, financial_year or "")
     on_progress(60, "Setting need against provision")
@@ -65,7 +65,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
     texts, wording = _statements(
         run, norms, tables[ResultLevel.LOCALITY], tables[ResultLevel.WHOLE_AREA]
     )
-    groups = _equality(norms, population, norm_rates, tables)
+    groups = _equality(norms, population, norm_rates, weights, tables)
     on_progress(80, "Drawing maps")
     illustrative = provision_selectors.any_illustrative(
         service_codes=list(services[c.SERVICE_CODE]) if not services.empty else [],
@@ -135,8 +135,9 @@ def _check_levels_agree(tables: dict[str, pd.DataFrame]) -> None:
 
 def _estimate(
     run: AnalysisRun, norms: list[Norm], population: pd.DataFrame, rates: pd.DataFrame
-) -> tuple[pd.DataFrame, str, estimation.RateArrays]:
-    """Small-area need for every norm in its own ages, re-weighted for deprivation if asked.
+) -> tuple[pd.DataFrame, str, estimation.RateArrays, np.ndarray]:
+    """Small-area need for every norm in its own ages, re-weighted for deprivation if asked;
+    also each small area's weight for each norm (1 without the adjustment).
 
     The frame's condition_code column holds the norm's code: two norms of one condition (of
     different ages) stay apart through the sums to localities; `_by_norm` names it after them.
@@ -163,7 +164,8 @@ def _estimate(
     frame = estimation.measures_frame(
         codes, norm_rates.conditions, np.array([0]), measures, rates=norm_rates
     )
-    return frame.drop(columns=[c.YEAR]), note, norm_rates
+    weights = measures.get(estimation.CONDITION_WEIGHTS, np.ones((len(codes), len(norms))))
+    return frame.drop(columns=[c.YEAR]), note, norm_rates, weights
 
 
 def _by_norm(frame: pd.DataFrame, norms: list[Norm]) -> pd.DataFrame:
@@ -450,11 +452,16 @@ def _equality(
     norms: list[Norm],
     population: pd.DataFrame,
     norm_rates: estimation.RateArrays,
+    weights: np.ndarray,
     tables: dict[str, pd.DataFrame],
 ) -> list[dict]:
-    """Need by sex, age band and deprivation fifth for each norm; each adds up to the whole."""
-    _, _, people = estimation.population_array(population, max_age=MAX_AGE)
-    people = people.sum(axis=(0, 3))  # (sex, age) for the whole area
+    """Need by sex, age band and deprivation fifth for each norm; each adds up to the whole.
+
+    With the deprivation adjustment each small area's people count by its weight for the norm,
+    as they do in its estimate, so the groups add up to the adjusted whole.
+    """
+    _, _, by_area = estimation.population_array(population, max_age=MAX_AGE)
+    by_area = by_area.sum(axis=3)  # (area, sex, age), areas in the order `_estimate` used
     small = tables[ResultLevel.SMALL_AREA]
     deciles = needs_selectors.imd_deciles(codes=list(small[compute.UNIT_CODE].unique()))
     quintiles = pd.Series(deprivation.quintile_of_decile(deciles.to_numpy()), index=deciles.index)
@@ -464,7 +471,7 @@ def _equality(
         groups = pd.concat(
             [
                 equality.by_sex_and_age(
-                    people,
+                    np.einsum("asg,a->sg", by_area, weights[:, index]),
                     norm_rates.rate[index],
                     norm_rates.covered[index],
                     age_min=norm.age_min,
