@@ -48,6 +48,18 @@ def localities(names: tuple[str, ...]) -> gpd.GeoDataFrame:
             compute.COVERAGE_RATIO: capacity / cases,
             compute.AMBITION_RATIO: capacity / cases / 0.25,
             compute.GAP_PEOPLE: np.maximum(cases * 0.25 - capacity, 0),
+            # The class the run calls at the bounds of need, as the coverage map colours it.
+            compute.CLASSIFICATION: compute.classify(
+                pd.DataFrame(
+                    {
+                        c.EXPECTED_CASES: cases,
+                        c.EXPECTED_LOWER: cases * 0.9,
+                        c.EXPECTED_UPPER: cases * 1.1,
+                        c.CAPACITY: capacity,
+                        compute.NORM_SHARE: np.full(n, 0.25),
+                    }
+                )
+            )[compute.CLASSIFICATION].to_numpy(),
         },
         geometry=[box(-2.0 + i / 10, 52.0, -1.9 + i / 10, 52.1) for i in range(n)],
         crs="EPSG:4326",
