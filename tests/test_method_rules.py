@@ -104,3 +104,58 @@ def test_per_1000_residents_divides_by_residents_not_by_people_at_risk():
     result = with_rate_per_1000(frame)
     assert result["rate_per_1000"][0] == pytest.approx(75.0)
     assert result["per_1000_residents"][0] == pytest.approx(25.0)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "lower", "upper", "rule"),
+    [
+        # Need 100 (80 to 120), share 0.5: capacity ÷ 40 at the lower bound, ÷ 60 at the upper.
+        (19.0, 80.0, 120.0, "under 50% of the ambition at the bound of the need interval (48%)"),
+        (35.0, 80.0, 120.0, "under 90% of the ambition at the bound of the need interval (88%)"),
+        (70.0, 80.0, 120.0, "over 110% of the ambition at the bound of the need interval (117%)"),
+        # 100 (95 to 105): 50 ÷ 47.5 = 105% and 50 ÷ 52.5 = 95%, inside the band.
+        (50.0, 95.0, 105.0,
+         "between 90% and 110% of the ambition at the bound of the need interval"),
+        # 100 (50 to 200): 0.5 × 50 = 25 → 200%, 0.5 × 200 = 100 → 50% with capacity 50: past both
+        # edges of the band.
+        (50.0, 50.0, 200.0, "too uncertain to class: from 50% to 200% of the ambition across the "
+                            "need interval, past both edges of the in-line band"),
+        (19.0, np.nan, np.nan,
+         "under 50% of the ambition on the point estimate (no interval) (38%)"),
+    ],
+)  # fmt: skip
+def test_each_class_says_the_rule_that_decided_it(capacity, lower, upper, rule):
+    assert classify(_row(capacity, 100.0, lower, upper, 0.5))["class_rule"][0] == rule
+
+
+def test_no_need_is_said_and_a_fraction_of_a_person_is_still_need():
+    assert classify(_row(5.0, 0.0, 0.0, 0.0, 0.5))["class_rule"][0] == "no estimated need"
+    # 0.5 expected people is need (only zero is none): 0 capacity is well below it.
+    assert classify(_row(0.0, 0.5, 0.4, 0.6, 0.5))["classification"][0] == "well_below"
+
+
+def test_without_bound_columns_or_with_one_bound_the_point_estimate_decides():
+    rows = pd.DataFrame({"expected_cases": [100.0], "capacity": [35.0], "norm_share": [0.5]})
+    assert classify(rows)["classification"][0] == "below"  # 35 ÷ 50 = 0.7
+    half = classify(_row(35.0, 100.0, 20.0, np.nan, 0.5))
+    # Only a lower bound (20 would make 35 ÷ 10 = 350%): not an interval, the point decides.
+    assert half["classification"][0] == "below"
+    assert "on the point estimate (no interval)" in half["class_rule"][0]
+
+
+@pytest.mark.parametrize(
+    ("capacity", "lower", "upper", "expected"),
+    [
+        # Share 0.5. At the upper bound 100: 45 ÷ 50 = 0.9 exactly, not under 0.9 (45 ÷ 37.5 = 1.2
+        # at the lower bound): in line.
+        (45.0, 75.0, 100.0, "in_line"),
+        # 44 ÷ 50 = 0.88 at the upper bound, 44 ÷ 40 = 1.1 exactly at the lower: not over 1.1.
+        (44.0, 80.0, 100.0, "in_line"),
+        (44.0, 79.0, 100.0, "uncertain"),  # 44 ÷ 39.5 = 1.114 and 0.88: past both edges
+    ],
+)
+def test_too_uncertain_needs_the_interval_strictly_past_both_edges(
+    capacity, lower, upper, expected
+):
+    result = classify(_row(capacity, (lower + upper) / 2, lower, upper, 0.5))["classification"][0]
+    assert result == expected

@@ -165,3 +165,70 @@ def test_the_summary_leads_with_the_whole_area_then_the_largest_and_sharpest_gap
     )
     assert lines[2].startswith("Sharpest gaps in share of the ambition: Sharp, ")
     assert "10% of it; Big" in lines[2]
+
+
+@pytest.mark.parametrize(
+    ("name", "spoken"),
+    [
+        ("Common mental disorder", "a common mental disorder"),
+        ("Depressive episode (CIS-R, past week)", "a depressive episode"),
+        ("Any common mental disorder", "any common mental disorder"),
+        ("Dementia (65 and over)", "dementia"),
+        ("Early-onset dementia", "early-onset dementia"),
+    ],
+)
+def test_conditions_are_spoken_with_an_article_only_where_english_wants_one(name, spoken):
+    words = NormWords(
+        condition_name=name, people_label="people", capacity_label="Capacity",
+        unit_label="places", action="would need a place", share=0.5, sources="S",
+    )  # fmt: skip
+    assert f" have {spoken}. Capacity" in statement(row(), words, suppress_below=10)
+
+
+def test_the_summary_says_plainly_when_nothing_is_short_or_nothing_reaches():
+    whole = pd.DataFrame(
+        [row(unit_name="Shire", expected_cases=5_000.0, capacity=0.0, coverage_ratio=0.0,
+             gap_people=0.0)]
+    )  # fmt: skip
+    localities = pd.DataFrame([row(unit_code="A", unit_name="A", classification="in_line")])
+    lines = summary(localities, whole, {"tt": TT}, place="Shire", suppress_below=10)
+    assert lines == [
+        "NHS Talking Therapies access: across Shire, an estimated 5,000 adults have a common "
+        "mental disorder; provision reaches none of them against an ambition of 25%.",
+        "No locality has provision below need for any ambition.",
+    ]
+
+
+def test_the_summary_names_at_most_three_gaps_of_each_kind():
+    localities = pd.DataFrame(
+        [row(unit_code=u, unit_name=u, gap_people=g, ambition_ratio=r)
+         for u, g, r in (("A", 900.0, 0.8), ("B", 700.0, 0.1), ("C", 500.0, 0.2),
+                         ("D", 300.0, 0.3))]
+    )  # fmt: skip
+    lines = summary(localities, localities.iloc[0:0], {"tt": TT}, place="X", suppress_below=10)
+    assert (
+        lines[0].count("; ") == 2
+        and "D," not in lines[0]
+        and lines[0].startswith("Largest gaps in people: A,")
+    )
+    assert (
+        lines[1].count("; ") == 2
+        and "A," not in lines[1]
+        and lines[1].startswith("Sharpest gaps in share of the ambition: B,")
+    )
+
+
+def test_ranks_follow_the_shown_share_then_the_larger_gap():
+    table = pd.DataFrame(
+        [
+            row(unit_code="A", unit_name="A", ambition_ratio=0.401, gap_people=500.0),
+            row(unit_code="B", unit_name="B", ambition_ratio=0.404, gap_people=500.0),
+            row(unit_code="C", unit_name="C", ambition_ratio=0.409, gap_people=500.0),
+            row(unit_code="D", unit_name="D", ambition_ratio=0.409, gap_people=900.0),
+        ]
+    )
+    result = unmet_need_statements(table, {"tt": WORDS}, suppress_below=10)
+    # 40% for A and B (a tie); 41% for C and D, where D's larger gap comes first.
+    assert list(zip(result["unit_name"], result["rank"], strict=True)) == [
+        ("A", 1), ("B", 1), ("D", 3), ("C", 4),
+    ]  # fmt: skip

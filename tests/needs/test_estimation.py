@@ -152,3 +152,45 @@ def test_zero_population_gives_zero_cases_and_no_rate():
     )
     assert result["expected_cases"].iloc[0] == 0
     assert np.isnan(result["rate_per_1000"].iloc[0])
+
+
+def test_a_norms_ages_cut_the_rates_and_their_cells_exactly():
+    from needs.prevalence.estimation import (
+        expected_cases_array,
+        population_array,
+        rate_arrays,
+        rates_for_ages,
+    )
+
+    pop = population([("A", "F", 16, 100), ("A", "F", 17, 100), ("A", "F", 18, 100),
+                      ("A", "M", 30, 200), ("A", "F", 70, 50)])  # fmt: skip
+    table = rates(
+        ("cmd", "F", 16, 24, 0.2, 0.1, 0.3),
+        ("cmd", "F", 25, None, 0.1, 0.08, 0.12),
+        ("cmd", "M", 16, None, 0.1, 0.05, 0.15),
+    )
+    arrays = rate_arrays(table, max_age=MAX_AGE)
+    cut = rates_for_ages(
+        arrays, keys=["adults", "young", "old"], conditions=["cmd"] * 3,
+        ages=[(18, None), (16, 17), (65, 74)],
+    )  # fmt: skip
+    assert cut.conditions == ("adults", "young", "old")
+    _, _, people = population_array(pop, max_age=MAX_AGE)
+    measures = expected_cases_array(people, cut)
+    cases = measures["expected_cases"][0, :, 0]
+    # 18+: 100 × 0.2 (age 18) + 200 × 0.1 (man of 30) + 50 × 0.1 (woman of 70) = 45.
+    # 16-17: 200 × 0.2 = 40. 65-74: 50 × 0.1 = 5.
+    assert cases.tolist() == pytest.approx([45.0, 40.0, 5.0])
+    assert measures["population"][0, :, 0].tolist() == [350.0, 200.0, 50.0]
+    # Bounds from the cells inside each norm's ages only, in quadrature. 18+: women 18-24
+    # 100 × 0.1 = 10; women 25+ 50 × 0.02 = 1; men 200 × 0.05 = 10 → √201 = 14.18.
+    lower = measures["expected_lower"][0, :, 0]
+    upper = measures["expected_upper"][0, :, 0]
+    assert lower[0] == pytest.approx(45 - 201**0.5) and upper[0] == pytest.approx(45 + 201**0.5)
+    assert lower[1] == pytest.approx(40 - 20.0)  # 16-17: 200 × 0.1, one cell
+    assert upper[2] == pytest.approx(5 + 1.0)  # 65-74: 50 × 0.02
+    # A cell wholly outside a norm's ages is dropped: 16-17 keeps women 16-24 and men 16+,
+    # 65-74 keeps women 25+ and men 16+ (women 16-24 is outside both).
+    assert sorted(cut.cell_condition.tolist()) == [0, 0, 0, 1, 1, 2, 2]
+    # Bands: F 18-24, F 25+, M 18+; F 16-17, M 16-17; F 65-74, M 65-74 (none the same here).
+    assert len(cut.bands) == 7
