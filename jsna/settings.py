@@ -177,7 +177,8 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, but a down Redis is a cache miss, never an error (jsna/cache.py).
+            "BACKEND": "jsna.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             # A down Redis fails a cache call in 2 s rather than hanging the page.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

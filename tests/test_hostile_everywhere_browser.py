@@ -148,7 +148,7 @@ def hostile_localities(client) -> LocalityScheme:
 
 
 def hostile_norm(client) -> Norm:
-    model = Norm.objects.order_by("code").first()
+    model = Norm.objects.get(code="talking_therapies_access")  # a norm the demo can compute
     response = client.post(
         reverse("gapanalysis:norm_new"),
         {
@@ -156,7 +156,11 @@ def hostile_norm(client) -> Norm:
             "name": name(1, 300),
             "condition": model.condition_id,
             "service_types": model.service_types,
-            "capacity_unit": model.capacity_unit,
+            "measure": model.measure,
+            "age_min": model.age_min,
+            "age_max": model.age_max if model.age_max is not None else "",
+            "capacity_units": model.capacity_units,
+            "measure_source": name(6),
             "people_label": name(2, 100),
             "capacity_label": name(3),
             "action": name(4, 100),

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -171,7 +172,12 @@ def tasks_in_process(monkeypatch) -> list[int]:
     monkeypatch.setattr(
         gap_tasks.export_chapter, "delay", lambda pk: gap_tasks.export_chapter.apply(args=(pk,))
     )
-    monkeypatch.setattr(gap_tasks.run_gap_analysis, "delay", queued.append)
+
+    def leave_queued(pk: int) -> SimpleNamespace:  # as a broker would: an id, nothing run yet
+        queued.append(pk)
+        return SimpleNamespace(id=f"queued-{pk}")
+
+    monkeypatch.setattr(gap_tasks.run_gap_analysis, "delay", leave_queued)
     return queued
 
 
