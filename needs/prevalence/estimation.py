@@ -272,22 +272,49 @@ def expected_cases_array(population: np.ndarray, rates: RateArrays) -> dict[str,
     # the population in its own memory layout with no copy, the result area-first.
     summed = rates.weights() @ population.reshape(areas, sexes * ages, years)
     band_people = summed[:, 2 * conditions :]
-    below, above = rates.squared_deviations()
-    squared = band_people**2  # (area, band, year)
-    spread_below = np.sqrt(below @ squared)  # (C, D) @ (area, D, year) → (area, C, year)
-    spread_above = np.sqrt(above @ squared)
     expected = summed[:, conditions : 2 * conditions]
+    lower, upper = _bounds(expected, band_people, rates)
     result = {
         POPULATION: summed[:, :conditions],
         EXPECTED_CASES: expected,
-        EXPECTED_LOWER: np.clip(expected - spread_below, 0.0, None),
-        EXPECTED_UPPER: expected + spread_above,
+        EXPECTED_LOWER: lower,
+        EXPECTED_UPPER: upper,
         BAND_PEOPLE: band_people,
     }
-    lower_ok, upper_ok = rates.bounds_published()
-    result[EXPECTED_LOWER][:, ~lower_ok] = np.nan
-    result[EXPECTED_UPPER][:, ~upper_ok] = np.nan
     return result
+
+
+_CHUNK_AREAS = 4096  # areas per step of the bounds: temporaries of tens of MB, not GB
+
+
+def _bounds(
+    expected: np.ndarray, band_people: np.ndarray, rates: RateArrays
+) -> tuple[np.ndarray, np.ndarray]:
+    """expected ∓ √(Σ_band people² × distance²): (area, condition, year) lower and upper.
+
+    Worked a chunk of areas at a time, each step writing into one (area, 2C, year) buffer in
+    place, so no full-size temporary is made; the two bounds are views of it. A condition
+    with a cell of unknown bounds gets NaN bounds.
+    """
+    conditions = expected.shape[1]
+    below, above = rates.squared_deviations()
+    distances = np.concatenate([below, above])  # (2C, D)
+    areas, _, years = band_people.shape
+    out = np.empty((areas, 2 * conditions, years))
+    for start in range(0, areas, _CHUNK_AREAS):
+        part = slice(start, start + _CHUNK_AREAS)
+        spread = out[part]
+        np.matmul(distances, np.square(band_people[part]), out=spread)  # variances
+        np.sqrt(spread, out=spread)
+        low, high = spread[:, :conditions], spread[:, conditions:]
+        # No clip at 0 is needed: √Σ(P·d)² ≤ ΣP·d, so E − √Σ(P·d)² ≥ Σ P·lower ≥ 0.
+        np.subtract(expected[part], low, out=low)
+        np.add(expected[part], high, out=high)
+    lower, upper = out[:, :conditions], out[:, conditions:]
+    lower_ok, upper_ok = rates.bounds_published()
+    lower[:, ~lower_ok] = np.nan
+    upper[:, ~upper_ok] = np.nan
+    return lower, upper
 
 
 def population_array(
