@@ -23,39 +23,30 @@ NEVER_TAKEN = (
 def runs_sweep(*, now: datetime) -> dict[str, int]:
     from gapanalysis.tasks import run_gap_analysis  # tasks import services: avoid a cycle
 
-    queued = AnalysisRun.objects.filter(status=RunStatus.QUEUED)
-    return {
-        "runs failed (worker gone)": stale_fail(
-            rows=AnalysisRun.objects.filter(status=RunStatus.RUNNING),
-            now=now,
-            failed=RunStatus.FAILED,
-            reason=STALE.format(seconds=settings.TASK_STALE_AFTER_SECONDS),
-        ),
-        "runs failed (never taken)": queued_give_up(
-            rows=queued, now=now, failed=RunStatus.FAILED, reason=_never_taken("run")
-        ),
-        "runs sent again": queued_resend(
-            rows=queued, now=now, send=lambda pk: task_send(run_gap_analysis, pk)
-        ),
-    }
+    return _sweep(AnalysisRun, run_gap_analysis, "run", STALE, now=now)
 
 
 def exports_sweep(*, now: datetime) -> dict[str, int]:
     from gapanalysis.tasks import export_chapter  # tasks import exports: avoid a cycle
 
-    queued = ChapterExport.objects.filter(status=RunStatus.QUEUED)
+    return _sweep(ChapterExport, export_chapter, "export", EXPORT_STALE, now=now)
+
+
+def _sweep(model: type, task: object, what: str, stale: str, *, now: datetime) -> dict[str, int]:
+    """Runs and exports share their statuses: fail the stale, give up or send the queued."""
+    queued = model.objects.filter(status=RunStatus.QUEUED)
     return {
-        "exports failed (worker gone)": stale_fail(
-            rows=ChapterExport.objects.filter(status=RunStatus.RUNNING),
+        f"{what}s failed (worker gone)": stale_fail(
+            rows=model.objects.filter(status=RunStatus.RUNNING),
             now=now,
             failed=RunStatus.FAILED,
-            reason=EXPORT_STALE.format(seconds=settings.TASK_STALE_AFTER_SECONDS),
+            reason=stale.format(seconds=settings.TASK_STALE_AFTER_SECONDS),
         ),
-        "exports failed (never taken)": queued_give_up(
-            rows=queued, now=now, failed=RunStatus.FAILED, reason=_never_taken("export")
+        f"{what}s failed (never taken)": queued_give_up(
+            rows=queued, now=now, failed=RunStatus.FAILED, reason=_never_taken(what)
         ),
-        "exports sent again": queued_resend(
-            rows=queued, now=now, send=lambda pk: task_send(export_chapter, pk)
+        f"{what}s sent again": queued_resend(
+            rows=queued, now=now, send=lambda pk: task_send(task, pk)
         ),
     }
 

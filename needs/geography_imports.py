@@ -51,11 +51,7 @@ def plan_deprivation(path: Path, *, name: str, options: ImportOptions) -> Plan:
     edition = str(frame["edition"].iloc[0])
     vintage = str(frame["vintage"].iloc[0])
     level = ANALYSIS_LEVEL
-    if file_vintage(frame["area_code"].unique().tolist(), vintage) != ANALYSIS_LEVEL:
-        frame = _deprivation_to_analysis_geography(plan, frame, options)
-    if not plan.ok:
-        return plan
-    frame = area_ids_for(plan, frame, levels=(level,), what="LSOA", options=options)
+    frame = _on_analysis_lsoas(plan, frame, vintage, options)
     if not plan.ok:
         return plan
     plan.facts |= {"edition": edition, "vintage": vintage, "level": level}
@@ -105,11 +101,7 @@ def plan_iod_indicators(path: Path, *, name: str, options: ImportOptions) -> Pla
         return plan
     frame = parsed.frame
     indicator = iod_indicators.BY_CODE[str(frame["indicator"].iloc[0])]
-    if file_vintage(frame["area_code"].unique().tolist(), indicator.vintage) != ANALYSIS_LEVEL:
-        frame = _deprivation_to_analysis_geography(plan, frame, options)
-    if not plan.ok:
-        return plan
-    frame = area_ids_for(plan, frame, levels=(ANALYSIS_LEVEL,), what="LSOA", options=options)
+    frame = _on_analysis_lsoas(plan, frame, indicator.vintage, options)
     if not plan.ok:
         return plan
     plan.facts |= {"indicator": indicator.name, "level": ANALYSIS_LEVEL}
@@ -128,6 +120,17 @@ def plan_iod_indicators(path: Path, *, name: str, options: ImportOptions) -> Pla
 
     plan.write = write
     return plan
+
+
+def _on_analysis_lsoas(
+    plan: Plan, frame: pd.DataFrame, vintage: str, options: ImportOptions
+) -> pd.DataFrame:
+    """An index per LSOA carried to the analysis geography if need be, with its area ids."""
+    if file_vintage(frame["area_code"].unique().tolist(), vintage) != ANALYSIS_LEVEL:
+        frame = _deprivation_to_analysis_geography(plan, frame, options)
+    if not plan.ok:
+        return frame
+    return area_ids_for(plan, frame, levels=(ANALYSIS_LEVEL,), what="LSOA", options=options)
 
 
 def _deprivation_to_analysis_geography(
