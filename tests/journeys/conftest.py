@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from gapanalysis import services as gap_services
 from gapanalysis import tasks as gap_tasks
+from jsna.celery import app as celery_app
 from jsna.services import demo_load
 from tests.conftest import PASSWORD, REPO_ROOT
 from uploads import tasks as upload_tasks
@@ -171,6 +172,9 @@ def tasks_in_process(monkeypatch) -> list[int]:
     """Imports and exports run in the request that queues them (as without Redis). Analyses are
     left queued: the test runs them, as a worker would, while the page watches."""
     queued: list[int] = []
+    # Tasks go through `.delay` in this process even where Redis is configured (the PostgreSQL
+    # pass): the real worker is covered by tests/test_worker.py.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     monkeypatch.setattr(
         upload_tasks.import_upload, "delay", lambda pk: upload_tasks.import_upload.apply(args=(pk,))
     )

@@ -119,11 +119,11 @@ def test_risks_can_be_uploaded_from_the_data_page(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
+    from jsna.celery import app as celery_app
     from uploads.models import Upload
-    from uploads.tasks import import_upload
 
     # In this process even where Redis is configured (the worker tests cover the real worker).
-    monkeypatch.setattr(import_upload, "delay", lambda pk: import_upload.apply(args=(pk,)))
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
     client.force_login(analyst)
     response = client.post(
