@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import TestCase
 
 from gapanalysis.models import AnalysisRun
 from gapanalysis.services import analysis_claim, analysis_execute, analysis_start
+from jsna.celery import app as celery_app
 from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
 from jsna.services import demo_load
 from uploads.models import Upload, UploadStatus
@@ -42,6 +44,18 @@ def _persona(username: str, *roles: str) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD)
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
+
+
+@contextmanager
+def tasks_here() -> Iterator[None]:
+    """Tasks sent in this block run in this process, even where a broker is configured (the
+    PostgreSQL + Redis pass); tests/test_worker.py covers the real worker."""
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = saved
 
 
 def run_in_process(**options: object) -> AnalysisRun:

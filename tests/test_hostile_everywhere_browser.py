@@ -33,7 +33,7 @@ from needs.models import Area, Condition, DatasetVersion, LocalityScheme, Preval
 from provision import selectors as provision_selectors
 from provision.forms import ServiceForm
 from provision.models import Service, ServiceSite
-from tests.conftest import run_in_process
+from tests.conftest import run_in_process, tasks_here
 from tests.hostile_text import HOSTILE, STORABLE
 from tests.test_hostile_map_browser import ORIGIN, PROBE, Visit, _key, words
 from tests.test_url_permissions import ACCESS, url_of
@@ -121,7 +121,7 @@ def upload_and_import(client, kind: str, filename: str, content: bytes, **option
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     upload = Upload.objects.latest("pk")
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the import task, in this process
+    with tasks_here(), TestCase.captureOnCommitCallbacks(execute=True):  # the import, here
         client.post(reverse("uploads:confirm", args=[upload.pk]))
     upload.refresh_from_db()
     return upload
