@@ -222,7 +222,7 @@ def chapter_exports(client, run, jsna_manager) -> dict[str, ChapterExport]:
     url = reverse("gapanalysis:chapter", args=[run.pk])
     sections = ["summary", "gap", "sources"]
     client.post(url, {"action": "save", "sections": sections, "introduction": INTRODUCTION})
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the export tasks, in this process
+    with tasks_here(), TestCase.captureOnCommitCallbacks(execute=True):  # the exports, here
         for fmt in ("html", "docx", "pdf"):
             client.post(url, {"fmt": fmt})
     done = {e.fmt: e for e in ChapterExport.objects.filter(run=run)}
