@@ -75,11 +75,21 @@ class Journey:
         assert select.input_value() == value
 
     def attach(self, file_input: object, path: Path) -> None:
-        """Open the file chooser from the keyboard (Space on the file control) and pick a file."""
-        self.focus(file_input)
-        with self.page.expect_file_chooser() as chooser:
-            self.page.keyboard.press("Space")
-        chooser.value.set_files(str(path))
+        """Open the file chooser from the keyboard (Space on the file control) and pick a file.
+
+        The page must have finished loading first; on a busy machine a keypress made while a
+        new page settles can be lost, so the keyboard user tries again (three times at most)."""
+        self.page.wait_for_load_state("load")
+        for _ in range(3):
+            self.focus(file_input)
+            try:
+                with self.page.expect_file_chooser(timeout=10_000) as chooser:
+                    self.page.keyboard.press("Space")
+            except PlaywrightTimeoutError:
+                continue
+            chooser.value.set_files(str(path))
+            return
+        raise AssertionError(f"{self.name}: the file control does not open from the keyboard")
 
     def download(self, link: object) -> Path:
         with self.page.expect_download() as event:
