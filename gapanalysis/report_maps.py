@@ -73,11 +73,7 @@ def bivariate_png(
     need, provision, note = maps.bivariate_axes(
         units, need_column=need_column, provision_column=provision_column
     )
-    colours = [
-        NO_DATA if n < 0 or p < 0 else BIVARIATE_3X3[n][p]
-        for n, p in zip(need, provision, strict=True)
-    ]
-    shown = units.assign(**{FILL_COLUMN: colours})
+    shown = units.assign(**{FILL_COLUMN: maps.bivariate_colours(need, provision)})
     figure = _figure(shown, title=title, source=source, synthetic_label=synthetic_label)
     _bivariate_legend(figure)
     alt = _bivariate_alt(shown[NAME_COLUMN].astype(str).tolist(), need, provision, title)

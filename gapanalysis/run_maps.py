@@ -85,7 +85,7 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
     shown = units.assign(
         gap_class=units[compute.CLASSIFICATION].map(order).astype(float),
         capacity_text=units[c.CAPACITY].map(people),
-        coverage_text=units[compute.COVERAGE_RATIO].map(_percent),
+        coverage_text=units[compute.COVERAGE_RATIO].map(rounding.share),
         ambition_text=f"{context.norm_share:.0%}",
         gap_text=units[compute.GAP_PEOPLE].map(people),
     )
@@ -112,15 +112,11 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
 
 
-def _percent(value: float) -> str:
-    return rounding.share(value)
-
-
 def bivariate_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAssets) -> dict:
     title = f"Need against provision: {context.condition_name.lower()}"
     shown = units.assign(
         rate_text=units[c.RATE_PER_1000].map(rounding.per_1000),
-        coverage_text=units[compute.COVERAGE_RATIO].map(_percent),
+        coverage_text=units[compute.COVERAGE_RATIO].map(rounding.share),
     )
     document = maps.bivariate(
         shown,

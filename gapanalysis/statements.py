@@ -33,11 +33,6 @@ class NormWords:
     name: str = ""  # the ambition's name, for headlines and the summary
 
 
-def rounded(value: float) -> str:
-    """Round as a JSNA would: nearest 10 under 1,000, nearest 50 under 10,000, else 100."""
-    return rounding.people(value)
-
-
 def people(value: float, *, suppress_below: int) -> str:
     return rounding.people_or_fewer(value, suppress_below=suppress_below)
 

@@ -324,6 +324,14 @@ def bivariate_axes(
     return axes[0], axes[1], " ".join(notes)
 
 
+def bivariate_colours(need: np.ndarray, provision: np.ndarray) -> list[str]:
+    """Each unit's 3 × 3 colour from its two axes (`bivariate_axes`); no data where either is."""
+    return [
+        NO_DATA if n < 0 or p < 0 else BIVARIATE_3X3[n][p]
+        for n, p in zip(need, provision, strict=True)
+    ]
+
+
 def bivariate(
     units: gpd.GeoDataFrame,
     *,
@@ -338,10 +346,7 @@ def bivariate(
     need, provision, note = bivariate_axes(
         units, need_column=need_column, provision_column=provision_column
     )
-    colours = [
-        NO_DATA if n < 0 or p < 0 else BIVARIATE_3X3[n][p]
-        for n, p in zip(need, provision, strict=True)
-    ]
+    colours = bivariate_colours(need, provision)
     labels = [
         "no data" if n < 0 or p < 0 else f"{AXIS_NAMES[n]} need, {AXIS_NAMES[p]} provision"
         for n, p in zip(need, provision, strict=True)

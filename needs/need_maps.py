@@ -17,13 +17,11 @@ from needs.maps import (
     value_bounds,
 )
 
-people = rounding.people  # one rounding rule for every page, table, statement and export
-
 
 def interval_text(lower: float, upper: float) -> str:
     if lower is None or upper is None or not (np.isfinite(lower) and np.isfinite(upper)):
         return "not published with the rates used"
-    return f"{people(lower)} to {people(upper)}"
+    return f"{rounding.people(lower)} to {rounding.people(upper)}"
 
 
 def need_map(
@@ -43,7 +41,7 @@ def need_map(
     rate) cannot.
     """
     shown = units.assign(
-        cases_text=units[c.EXPECTED_CASES].map(people),
+        cases_text=units[c.EXPECTED_CASES].map(rounding.people),
         rate_text=units[c.RATE_PER_1000].map(rounding.per_1000),
         interval_text=[
             interval_text(lo, hi)

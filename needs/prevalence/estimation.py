@@ -48,8 +48,6 @@ PERSONS = "P"
 SEXES = ("F", "M")
 RATE_COLUMNS = [CONDITION_CODE, SEX, AGE_MIN, AGE_MAX, RATE, LOWER, UPPER]
 _SUMMED = [POPULATION, EXPECTED_CASES, EXPECTED_LOWER, EXPECTED_UPPER]
-# The four quantities per area, condition and year.
-_MEASURES = (POPULATION, EXPECTED_CASES, EXPECTED_LOWER, EXPECTED_UPPER)
 BAND_PEOPLE = "band_people"  # (area, band, year): people in each distinct sex × age band
 CONDITION_WEIGHTS = "condition_weights"  # (area, condition): e.g. the deprivation weights
 DEV_BELOW, DEV_ABOVE = "_dev_below_", "_dev_above_"  # per-cell error columns, summed over areas

@@ -8,11 +8,11 @@ from gapanalysis.statements import (
     NormWords,
     headlines,
     references,
-    rounded,
     statement,
     summary,
     unmet_need_statements,
 )
+from needs import rounding
 
 WORDS = NormWords(
     condition_name="Common mental disorder",
@@ -48,7 +48,7 @@ def test_the_example_statement_reads_as_the_jsna_needs_it():
     ("value", "text"), [(7.0, "10"), (994.0, "990"), (1_053.0, "1,050"), (12_345.0, "12,300")]
 )
 def test_numbers_are_rounded_to_what_an_estimate_can_bear(value, text):
-    assert rounded(value) == text
+    assert rounding.people(value) == text
 
 
 def test_small_numbers_are_suppressed():
