@@ -58,7 +58,7 @@ def provision_by_unit(
     if CAPACITY_FACTOR in joined:
         joined = joined.assign(**{CAPACITY: joined[CAPACITY] * joined[CAPACITY_FACTOR]})
     keys = [UNIT_CODE, NORM_CODE]
-    sums = joined.groupby(keys, as_index=False)[[CAPACITY, SPEND]].sum()
+    sums = joined.groupby(keys)[[CAPACITY, SPEND]].sum().reset_index()
     reaching = joined[joined[CAPACITY] > 0].groupby(keys)[SERVICE_CODE].nunique()
     counts = pd.MultiIndex.from_frame(sums[keys]).map(reaching.to_dict().get)
     return sums.assign(**{SERVICES_COUNT: pd.Series(counts).fillna(0).astype(int).to_numpy()})
@@ -78,9 +78,9 @@ def need_against_provision(
         provision, on=[UNIT_CODE, NORM_CODE], how="left"
     )
     rows = rows.fillna({CAPACITY: 0.0, SPEND: 0.0, SERVICES_COUNT: 0})
-    cases = rows[EXPECTED_CASES].to_numpy(dtype=float)
-    capacity = rows[CAPACITY].to_numpy(dtype=float)
-    share = rows[NORM_SHARE].to_numpy(dtype=float)
+    cases, capacity, share = (
+        _floats(rows, name) for name in (EXPECTED_CASES, CAPACITY, NORM_SHARE)
+    )
     expected = share * cases
     coverage = _ratio(capacity, cases)
     rows = rows.assign(
@@ -100,16 +100,22 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
+def _floats(rows: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as floats (None → NaN); a column that is not there is all NaN."""
+    if name not in rows:
+        return np.full(len(rows), np.nan)
+    return rows[name].to_numpy(dtype=float)
+
+
 def classify(rows: pd.DataFrame) -> pd.DataFrame:
     """Add the class and the rule that decided it, using need's interval where one exists."""
-    cases = rows[EXPECTED_CASES].to_numpy(dtype=float)
-    lower = rows.get(EXPECTED_LOWER, pd.Series(np.nan, index=rows.index)).to_numpy(float)
-    upper = rows.get(EXPECTED_UPPER, pd.Series(np.nan, index=rows.index)).to_numpy(float)
+    cases, lower, upper = (
+        _floats(rows, n) for n in (EXPECTED_CASES, EXPECTED_LOWER, EXPECTED_UPPER)
+    )
     has_interval = np.isfinite(lower) & np.isfinite(upper)
     low_need = np.where(has_interval, lower, cases)
     high_need = np.where(has_interval, upper, cases)
-    capacity = rows[CAPACITY].to_numpy(dtype=float)
-    share = rows[NORM_SHARE].to_numpy(dtype=float)
+    capacity, share = _floats(rows, CAPACITY), _floats(rows, NORM_SHARE)
     kindest = _ratio(capacity, share * low_need)  # provision judged against the least need
     harshest = _ratio(capacity, share * high_need)
     classes = np.select(
@@ -126,9 +132,7 @@ def classify(rows: pd.DataFrame) -> pd.DataFrame:
     basis = np.where(
         has_interval, "at the bound of the need interval", "on the point estimate (no interval)"
     )
-    rule = [
-        _rule(cls, b, k, h) for cls, b, k, h in zip(classes, basis, kindest, harshest, strict=True)
-    ]
+    rule = list(map(_rule, classes, basis, kindest, harshest))
     return rows.assign(**{CLASSIFICATION: classes, CLASS_RULE: rule})
 
 
@@ -158,10 +162,10 @@ def compare_with_peers(rows: pd.DataFrame) -> pd.DataFrame:
     ranks units on differences that chance alone would produce.
     """
     totals = rows.groupby(NORM_CODE)[[CAPACITY, EXPECTED_CASES]].transform("sum")
-    area_rate = _ratio(totals[CAPACITY].to_numpy(float), totals[EXPECTED_CASES].to_numpy(float))
-    expected = np.nan_to_num(area_rate * rows[EXPECTED_CASES].to_numpy(float))
+    area_rate = _ratio(_floats(totals, CAPACITY), _floats(totals, EXPECTED_CASES))
+    expected = np.nan_to_num(area_rate * _floats(rows, EXPECTED_CASES))
     lower, upper = intervals.byar(count=expected, confidence=FUNNEL_CONFIDENCE)
-    observed = rows[CAPACITY].to_numpy(float)
+    observed = _floats(rows, CAPACITY)
     verdict = np.select(
         [observed < lower, observed > upper],
         ["lower than the area's own average", "higher than the area's own average"],

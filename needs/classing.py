@@ -31,12 +31,9 @@ def nice_width(at_least: float) -> float:
     if not at_least > 0 or not math.isfinite(at_least):
         raise ValueError(f"a class width must be a positive number, not {at_least}")
     power = 10.0 ** math.floor(math.log10(at_least))
-    for multiple in NICE:
-        width = multiple * power
-        # Tolerate binary rounding: 0.3 / 0.1 must not become 3.0000000000000004 steps.
-        if width >= at_least * (1 - 1e-9):
-            return width
-    raise AssertionError("unreachable: 10 × power is always at least the value")
+    # Tolerate binary rounding: 0.3 / 0.1 must not become 3.0000000000000004 steps. The last
+    # multiple, 10 × power, is always at least the value, so one is always found.
+    return next(m * power for m in NICE if m * power >= at_least * (1 - 1e-9))
 
 
 def meaningful_step(*, rounding: float, lower: ArrayLike = (), upper: ArrayLike = ()) -> Step:
@@ -84,7 +81,7 @@ def class_of(values: ArrayLike, edges: tuple[float, ...]) -> np.ndarray:
     """0-based class of each value (−1 where the value is missing or there are no classes)."""
     values = np.asarray(values, dtype=float)
     if len(edges) < 2:
-        return np.full(values.shape, -1, dtype=int)
+        return np.full(values.shape, -1)
     inner = np.asarray(edges[1:-1])
     index = np.searchsorted(inner, values, side="right")
     return np.where(np.isfinite(values), index, -1)
@@ -97,17 +94,15 @@ def three_way(values: ArrayLike, edges: tuple[float, ...]) -> np.ndarray:
     Missing values are −1.
     """
     index = class_of(values, edges)
-    classes = max(len(edges) - 1, 0)
+    classes = len(edges) - 1
     if classes > 3:
         raise ValueError("a bivariate axis has at most three classes")
-    mapping = {0: [], 1: [1], 2: [0, 2], 3: [0, 1, 2]}[classes]
-    lookup = np.array([*mapping, -1], dtype=int)
-    return lookup[np.where(index >= 0, index, len(mapping))]
+    if classes < 1:
+        return index  # no classes: every unit is missing (−1)
+    lookup = np.array([*{1: [1], 2: [0, 2], 3: [0, 1, 2]}[classes], -1])
+    return lookup[np.where(index >= 0, index, classes)]
 
 
 def decimals_for(width: float) -> int:
-    """Decimals that show a class width exactly (2.5 → 1, 0.05 → 2, 20 → 0)."""
-    for places in range(0, 6):
-        if abs(round(width, places) - width) < 1e-9 * max(1.0, abs(width)):
-            return places
-    return 6
+    """Decimals that show a class width exactly (2.5 → 1, 0.05 → 2, 20 → 0), at most 6."""
+    return len(f"{width:.6f}".rstrip("0").partition(".")[2])

@@ -56,7 +56,9 @@ def between(lower: float | None, upper: float | None, *, suppress_below: int = 0
         return ""
     if suppress_below and float(upper) < suppress_below:
         return f"fewer than {suppress_below}"
-    low = people_or_fewer(lower, suppress_below=suppress_below) if suppress_below else people(lower)
+    low = people_or_fewer(
+        lower, suppress_below=suppress_below
+    )  # people() when nothing is suppressed
     if low.startswith("fewer"):
         return f"up to about {people(upper)}"
     return f"between about {low} and {people(upper)}"

@@ -148,3 +148,71 @@ def test_a_caseload_counts_in_the_norms_measure_through_its_factor():
     assert result.loc["L1", "capacity"] == pytest.approx(180.0)
     assert result.loc["L2", "capacity"] == pytest.approx(75.0)  # 30 × 2 + 15 × 1
     assert result["spend"].sum() == pytest.approx(13.0)  # spend is not converted
+
+
+def test_a_unit_without_provision_has_no_spend_and_an_integer_count_of_services():
+    table = need_against_provision(
+        need(("L1", 100.0, np.nan, np.nan)), NORMS, provision()
+    ).set_index("unit_code")
+    assert table.loc["L1", "spend"] == 0
+    assert table["services_count"].dtype.kind == "i"
+
+
+def test_capacity_without_need_has_no_coverage_and_warns_of_nothing():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division-by-zero warning escapes
+        table = need_against_provision(
+            need(("L1", 0.0, np.nan, np.nan)), NORMS, provision(("L1", "tt", 50.0, 1.0, 1))
+        )
+    assert np.isnan(table["coverage_ratio"].iloc[0]) and np.isnan(table["ambition_ratio"].iloc[0])
+
+
+def test_bounds_stored_as_none_are_no_interval():
+    rows = pd.DataFrame(
+        {
+            "expected_cases": [400, 400],
+            "expected_lower": pd.Series([None, 300], dtype=object),
+            "expected_upper": pd.Series([None, 500], dtype=object),
+            "capacity": [20, 20],
+            "norm_share": [0.25, 0.25],
+        }
+    )
+    classed = classify(rows)
+    assert "point estimate" in classed["class_rule"].iloc[0]
+    assert "bound" in classed["class_rule"].iloc[1]
+
+
+def test_only_the_keys_join_services_norms_and_units():
+    # Each frame carries a name of its own: a join on every shared column would match nothing.
+    attributed = pd.DataFrame(
+        {"service_code": ["S1"], "area_code": ["A"], "capacity": [10.0], "spend": [5.0],
+         "name": ["Service"]}
+    )  # fmt: skip
+    service_norms = pd.DataFrame({"service_code": ["S1"], "norm_code": ["tt"], "name": ["Norm"]})
+    units = pd.DataFrame({"area_code": ["A"], "unit_code": ["L1"], "name": ["Locality"]})
+    result = provision_by_unit(attributed, service_norms, units)
+    assert result["capacity"].tolist() == [10.0] and result["services_count"].tolist() == [1]
+
+
+def test_a_fraction_of_a_place_reaches_a_unit_and_no_place_does_not():
+    attributed = pd.DataFrame(
+        {"service_code": ["S1", "S2"], "area_code": ["A", "B"], "capacity": [0.4, 0.0],
+         "spend": [1.0, 1.0]}
+    )  # fmt: skip
+    service_norms = pd.DataFrame({"service_code": ["S1", "S2"], "norm_code": ["tt", "tt"]})
+    units = pd.DataFrame({"area_code": ["A", "B"], "unit_code": ["L1", "L2"]})
+    result = provision_by_unit(attributed, service_norms, units).set_index("unit_code")
+    assert result.loc["L1", "services_count"] == 1
+    assert result.loc["L2", "services_count"] == 0
+
+
+def test_a_unit_with_no_need_and_no_capacity_is_within_its_peers():
+    from gapanalysis.compute import compare_with_peers
+
+    rows = pd.DataFrame(
+        {"norm_code": ["tt"] * 3, "expected_cases": [0.0, 500.0, 500.0],
+         "capacity": [0.0, 100.0, 100.0]}
+    )  # fmt: skip
+    assert compare_with_peers(rows)["peer_comparison"].iloc[0].startswith("within")

@@ -69,3 +69,50 @@ def test_three_way_maps_one_two_or_three_classes_to_lower_similar_higher():
 @pytest.mark.parametrize(("width", "places"), [(20.0, 0), (2.5, 1), (0.05, 2), (0.1, 1), (1.0, 0)])
 def test_labels_show_a_width_exactly(width, places):
     assert classing.decimals_for(width) == places
+
+
+def test_missing_bounds_given_as_none_are_unknown_and_raise_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "mean of empty slice" from an all-unknown median
+        step = classing.meaningful_step(rounding=0.1, lower=[None, 6], upper=[9, None])
+        edges = classing.step_edges([None, 1.0, 3.0], step=1.0, max_classes=5)
+    assert step == classing.Step(0.1, False)
+    assert edges == (1, 2, 3, 4)
+
+
+def test_a_half_width_equal_to_the_rounding_is_the_rounding():
+    assert classing.meaningful_step(rounding=1.0, lower=[4.0], upper=[6.0]) == classing.Step(
+        1.0, False
+    )
+
+
+def test_a_spread_of_exactly_one_step_is_two_classes():
+    assert classing.step_edges([0.0, 1.0], step=1.0, max_classes=5) == (0, 1, 2)
+
+
+def test_one_class_may_be_asked_for():
+    assert classing.step_edges([0.0, 7.0], step=1.0, max_classes=1) == (0, 10)
+
+
+def test_the_errors_say_what_is_wrong():
+    with pytest.raises(ValueError, match="rounding must be positive, not 0"):
+        classing.meaningful_step(rounding=0)
+    with pytest.raises(ValueError, match="at least one class is needed"):
+        classing.step_edges([1, 2], step=1, max_classes=0)
+
+
+def test_class_of_takes_missing_values_as_none():
+    assert classing.class_of([None, 1.0, 3.0], (0.0, 2.0, 4.0)).tolist() == [-1, 0, 1]
+
+
+def test_three_way_without_classes_is_missing_everywhere():
+    assert classing.three_way([1.0, 2.0], ()).tolist() == [-1, -1]
+    with pytest.raises(ValueError, match="^a bivariate axis has at most three classes$"):
+        classing.three_way([1.0], (0, 1, 2, 3, 4))
+
+
+@pytest.mark.parametrize(("width", "places"), [(0.25, 2), (0.001, 3), (0.3 / 3 * 3, 1), (1e-6, 6)])
+def test_labels_show_fine_widths_exactly(width, places):
+    assert classing.decimals_for(width) == places

@@ -62,3 +62,20 @@ def test_shares_are_whole_per_cents_and_small_ones_are_not_zero():
 
 def test_rates_per_1000_show_one_decimal():
     assert rounding.per_1000(7.96) == "8.0" and rounding.per_1000(1_234.56) == "1,234.6"
+
+
+def test_an_upper_bound_of_exactly_the_threshold_is_not_suppressed():
+    assert rounding.between(3.0, 10.0, suppress_below=10) == "up to about 10"
+
+
+def test_nothing_is_suppressed_unless_asked():
+    assert (
+        rounding.between(0.2, 0.8)
+        == f"between about {rounding.people(0.2)} and {rounding.people(0.8)}"
+    )
+    assert "fewer" not in rounding.between(0.2, 0.8)
+
+
+def test_a_half_is_fifty_per_cent_and_ninety_nine_point_four_is_ninety_nine():
+    assert rounding.share(0.5) == "50%"
+    assert rounding.share(0.994) == "99%"
