@@ -178,7 +178,7 @@ def _provision(run: AnalysisRun) -> Section:
         caption=f"Spend by service category and funder, {year} (£)",
         columns=["Category", *columns],
         rows=[
-            [CATEGORY_LABELS.get(k, k), *[f"{v:,.0f}" for v in row]]
+            [CATEGORY_LABELS.get(k, k), *[rounding.pounds(v).removeprefix("£") for v in row]]
             for k, row in zip(spend.index, spend.to_numpy(), strict=True)
         ],
         numeric=[False, *[True] * len(columns)],
@@ -195,7 +195,7 @@ def _provision(run: AnalysisRun) -> Section:
                 r["category"],
                 str(r["services"]),
                 r["capacity"],
-                f"{r['spend']:,.0f}",
+                rounding.pounds(r["spend"]).removeprefix("£"),
             ]
             for r in mapping.to_dict("records")
         ],
@@ -204,7 +204,7 @@ def _provision(run: AnalysisRun) -> Section:
     text = (
         f"{services.count()} services were mapped for {year}, funded by the NHS, the local "
         f"authority, pooled budgets and others, with a total spend of "
-        f"£{spend.loc['Total', 'Total']:,.0f}."
+        f"{rounding.pounds(spend.loc['Total', 'Total'])}."
     )
     note = (
         "Each service is shared between the localities it reaches by the population it serves "

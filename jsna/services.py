@@ -8,15 +8,17 @@ import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
+from audit.services import audit_record, changes_between
 from gapanalysis.services import norm_catalogue_load
 from jsna.demo_area import DEMO_SEED, DemoArea, generate_demo_area
 from jsna.demo_projections import SOURCE as DEMO_PROJECTION_SOURCE
 from jsna.demo_projections import district_projections
 from jsna.demo_services import demo_service_records
-from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER
+from jsna.roles import ANALYST, COMMISSIONER, JSNA_MANAGER, ROLE_PERMISSIONS, roles_sync
 from needs import columns as c
 from needs import services as needs_services
 from needs.labels import SYNTHETIC_LABEL
@@ -129,3 +131,73 @@ def demo_login_create() -> tuple[str, str]:
     user.save()
     user.groups.set(Group.objects.filter(name__in=[ANALYST, COMMISSIONER, JSNA_MANAGER]))
     return DEMO_USERNAME, password
+
+
+class UserInvalid(ValueError):
+    """A user cannot be added or changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class UserSaved:
+    username: str
+    roles: tuple[str, ...]
+    created: bool
+    password: str | None  # the password made for the user, to pass on once; None if not made
+
+
+@transaction.atomic
+def user_with_roles_save(
+    *,
+    username: str,
+    roles: list[str],
+    email: str = "",
+    password: str | None = None,
+    update: bool = False,
+    staff: bool = False,
+) -> UserSaved:
+    """Add a user holding these roles (or, with `update`, give an existing user exactly these
+    roles). Without a password one is made. Written to the audit log."""
+    unknown = sorted(set(roles) - set(ROLE_PERMISSIONS))
+    if unknown or not roles:
+        problem = f"Unknown role {', '.join(unknown)}." if unknown else "Give at least one role."
+        raise UserInvalid(f"{problem} The roles are {', '.join(ROLE_PERMISSIONS)}.")
+    model = get_user_model()
+    try:
+        if not username or len(username) > 150:
+            raise ValidationError("A username has 1 to 150 characters.")
+        model.username_validator(username)
+    except ValidationError as error:
+        raise UserInvalid(" ".join(error.messages)) from error
+    user = model.objects.filter(username=username).first()
+    if user is not None and not update:
+        raise UserInvalid(f"A user named {username!r} already exists: add --update to change it.")
+    created = user is None
+    user = user or model(username=username)
+    before = {} if created else _user_state(user)
+    made = None
+    if password is None and created:
+        password = made = secrets.token_urlsafe(12)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise UserInvalid(" ".join(error.messages)) from error
+        user.set_password(password)
+    user.email = email or user.email
+    user.is_staff = staff or (user.is_staff and not created)
+    user.save()
+    roles_sync()  # the groups exist even before the first migrate's signal has run
+    user.groups.set(Group.objects.filter(name__in=roles))
+    after = _user_state(user)
+    audit_record(
+        user=None,
+        action="created" if created else "changed",
+        instance=user,
+        changes=changes_between(before, after),
+    )
+    return UserSaved(username, tuple(sorted(roles)), created, made)
+
+
+def _user_state(user: AbstractUser) -> dict[str, object]:
+    roles = ", ".join(sorted(user.groups.values_list("name", flat=True))) if user.pk else ""
+    return {"email": user.email, "is_staff": user.is_staff, "roles": roles}

@@ -80,9 +80,17 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jsna.context_processors.data_labels",
             ],
+            "builtins": ["jsna.templatetags.identity"],
         },
     },
 ]
+
+# Whose site this is. The NHS identity (the NHS logo) is for NHS organisations only: a council
+# running the tool shows its own name, and sets NHS_ORGANISATION=1 only if it is an NHS body.
+SITE_NAME = env.str("SITE_NAME", default="Mental health needs mapping").strip()
+SITE_NAME = SITE_NAME or "Mental health needs mapping"
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="").strip()
+NHS_ORGANISATION = env.bool("NHS_ORGANISATION", default=False)
 
 # An empty DATABASE_URL means the default too: the embedded SQLite file in the project.
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"

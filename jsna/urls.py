@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,7 +7,7 @@ from jsna import views
 from jsna.signin import SignInForm
 
 handler400 = "jsna.views.bad_request"
-admin.site.site_header = "Mental health needs mapping — administration"
+admin.site.site_header = f"{settings.SITE_NAME} — administration"
 admin.site.site_title = "JSNA mental health"
 
 handler500 = "jsna.views.server_error"

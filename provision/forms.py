@@ -35,15 +35,12 @@ class ServiceFilterForm(forms.Form):
 
 class SpendingForm(forms.Form):
     financial_year = forms.ChoiceField(choices=[])
-    need_condition = forms.ChoiceField(choices=[], label="Spend per estimated person with")
 
     def __init__(self, data: dict | None = None) -> None:
         years = selectors.financial_years()
-        defaults = {"financial_year": years[0] if years else "", "need_condition": "cmd"}
+        defaults = {"financial_year": years[0] if years else ""}
         super().__init__({**defaults, **(data or {})})
         self.fields["financial_year"].choices = [(y, y) for y in years]
-        conditions = needs_selectors.conditions_with_rates()
-        self.fields["need_condition"].choices = [(x.code, x.name) for x in conditions]
 
 
 class AreaChoiceField(forms.ModelMultipleChoiceField):

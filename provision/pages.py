@@ -4,14 +4,14 @@ import geopandas as gpd
 import pandas as pd
 
 from needs import columns as c
-from needs import data_generation, map_documents
+from needs import data_generation, map_documents, rounding
 from needs import selectors as needs_selectors
 from needs.labels import data_label
 from needs.maps import CATEGORY_COLOURS, MapDocument, points_map
 from needs.prevalence.estimates import NeedUnavailable, need_estimates
 from provision import attribution, baseline, finance
 from provision import selectors as provision_selectors
-from provision.models import Funder, ServiceCategory
+from provision.models import SERVICE_TYPES, Funder, ServiceCategory
 
 FUNDER_LABELS = dict(Funder.choices)
 CATEGORY_LABELS = dict(ServiceCategory.choices)
@@ -85,38 +85,36 @@ def _outline() -> gpd.GeoDataFrame:
     return needs_selectors.locality_outlines(membership=membership)
 
 
-def financial_mapping_context(*, year: str, condition_code: str) -> dict:
+def financial_mapping_context(*, year: str) -> dict:
     """Computed once per change of the data (`needs.data_generation`), not per view."""
     return data_generation.cached(
-        "spending",
-        (year, condition_code),
-        lambda: _financial_mapping_context(year=year, condition_code=condition_code),
+        "spending", (year,), lambda: _financial_mapping_context(year=year)
     )
 
 
-def _financial_mapping_context(*, year: str, condition_code: str) -> dict:
+def _financial_mapping_context(*, year: str) -> dict:
     years = provision_selectors.financial_years()
     previous = next((y for y in years if y < year), None)
     funding = provision_selectors.funding_frame(financial_years=[y for y in (year, previous) if y])
     table = finance.spend_by_category_and_funder(funding, year=year)
-    shares = finance.shares_of_total(table)
     total = float(table.loc["Total", "Total"]) if not table.empty else 0.0
     context = {
         "year": year,
         "previous": previous,
-        "funders": [FUNDER_LABELS.get(f, f) for f in table.columns if f != "Total"] + ["Total"],
-        "rows": _rows(table, shares),
+        "funders": [FUNDER_LABELS.get(f, f) for f in table.columns if f != "Total"],
+        "rows": _rows(table),
+        "funder_shares": _funder_shares(table),
         "total": total,
         "synthetic_label": synthetic_label(),
     }
-    context |= _per_head(total, condition_code)
+    context |= _against_need(year=year, total=total)
     if previous:
         change = finance.change_by_category(funding, year=year, previous=previous)
         context["changes"] = [
             {
                 "category": CATEGORY_LABELS.get(category, category),
-                "before": row[previous],
-                "after": row[year],
+                "before": rounding.pounds(row[previous]),
+                "after": rounding.pounds(row[year]),
                 "change": _change_text(row["change"], row["change_share"]),
             }
             for category, row in change.to_dict("index").items()
@@ -125,38 +123,109 @@ def _financial_mapping_context(*, year: str, condition_code: str) -> dict:
 
 
 def _change_text(change: float, share: float) -> str:
-    """ "+£254,634 (17%)", "−£45,951 (−6%)", or "new" where there was no spend before."""
-    sign = "+" if change >= 0 else "−"
-    text = f"{sign}£{abs(change):,.0f}"
+    """ "+£254,634 (+17%)", "−£45,951 (−6%)", or "(new)" where there was no spend before."""
+    text = rounding.pounds(change, signed=True)
     if share != share:  # NaN: nothing was spent in the earlier year
         return f"{text} (new)"
-    return f"{text} ({'+' if share >= 0 else chr(0x2212)}{abs(share):.0%})"
+    return f"{text} ({rounding.signed_share(share)})"
 
 
-def _rows(table: pd.DataFrame, shares: pd.DataFrame) -> list[dict]:
+def _rows(table: pd.DataFrame) -> list[dict]:
+    """Category rows then the Total row: pounds under each funder and in total, and each
+    category's share of all spend (rounded together, so the shares add up to 100%)."""
+    categories = [k for k in table.index if k != "Total"]
+    shares = dict(zip(categories, _shares(table.loc[categories, "Total"]), strict=True))
+    shares["Total"] = "100%" if table.loc["Total", "Total"] > 0 else rounding.NOT_AVAILABLE
     return [
         {
             "category": CATEGORY_LABELS.get(category, category),
-            "cells": [(table.loc[category, f], shares.loc[category, f]) for f in table.columns],
+            "is_total": category == "Total",
+            "cells": [rounding.pounds(v) for v in table.loc[category]],
+            "share": shares[category],
         }
-        for category in table.index
+        for category in [*categories, "Total"]
     ]
 
 
-def _per_head(total: float, condition_code: str) -> dict:
+def _funder_shares(table: pd.DataFrame) -> list[str]:
+    """Each funder's share of all spend (rounded together, so they add up to 100%)."""
+    funders = [f for f in table.columns if f != "Total"]
+    return _shares(table.loc["Total", funders])
+
+
+def _shares(amounts: pd.Series) -> list[str]:
+    return rounding.shares_adding_up(amounts.to_list())
+
+
+def _against_need(*, year: str, total: float) -> dict:
+    """Spend per resident, and each category's and type of service's spend per estimated
+    person with the one condition it serves (`finance.spend_per_person`)."""
     residents = float(needs_selectors.latest_population_frame()[c.COUNT].sum())
-    if not residents:
-        return {}
-    context = {"residents": residents, "per_head": total / residents if residents else None}
-    condition = next(
-        (x for x in needs_selectors.conditions_with_rates() if x.code == condition_code), None
-    )
+    services = provision_selectors.spend_conditions_frame(financial_year=year)
+    served = {code for codes in services["conditions"] for code in codes}
+    names = {x.code: x.name for x in needs_selectors.conditions_with_rates()}
+    people, base_year = _people_with(sorted(served & set(names)))
+    return {
+        "residents": residents,
+        "per_resident": rounding.pounds(total / residents) if residents else None,
+        "need_year": base_year,
+        "by_category": _per_person_rows(services, "category", people, names, CATEGORY_LABELS),
+        "by_service_type": _per_person_rows(
+            services, "service_type", people, names, {k: v[0] for k, v in SERVICE_TYPES.items()}
+        ),
+    }
+
+
+def _people_with(codes: list[str]) -> tuple[dict[str, float], int | None]:
+    """Estimated people with each condition in the whole area (the default scheme's base year)."""
     scheme = needs_selectors.default_locality_scheme()
-    if condition and scheme:
-        try:
-            need = need_estimates(year=None, scheme=scheme, conditions=[condition])
-        except NeedUnavailable:
-            return context
-        people = float(need.whole_area[c.EXPECTED_CASES].iloc[0])
-        context |= {"condition": condition, "people_in_need": people, "per_person": total / people}
-    return context
+    chosen = [x for x in needs_selectors.conditions_with_rates() if x.code in codes]
+    if not (scheme and chosen):
+        return {}, None
+    try:
+        need = need_estimates(year=None, scheme=scheme, conditions=chosen)
+    except NeedUnavailable:
+        return {}, None
+    whole = need.whole_area.set_index(c.CONDITION_CODE)[c.EXPECTED_CASES]
+    return {code: float(v) for code, v in whole.items() if v == v}, need.year
+
+
+def _per_person_rows(
+    services: pd.DataFrame,
+    by: str,
+    people: dict[str, float],
+    names: dict[str, str],
+    labels: dict[str, str],
+) -> list[dict]:
+    rows = []
+    for result in finance.spend_per_person(services, by=by, people=people):
+        served = [names.get(code, code) for code in result.conditions]
+        rows.append(
+            {
+                "group": labels.get(result.group, result.group),
+                "spend": rounding.pounds(result.spend),
+                "conditions": ", ".join(served) or "none recorded",
+                "people": rounding.people(result.people) if result.people else "",
+                "per_person": rounding.pounds(result.per_person) if result.per_person else "",
+                "reason": _reason(result, names),
+            }
+        )
+    return rows
+
+
+def _reason(result: finance.PerPerson, names: dict[str, str]) -> str:
+    """Why a group has no spend per person, in plain words (empty when it has one)."""
+    if result.reason == finance.NO_CONDITIONS:
+        return "Not given: its services record no condition."
+    if result.reason == finance.NOT_ESTIMATED:
+        return (
+            "Not given: no estimate of people with "
+            + ", ".join(f"“{names.get(code, code)}”" for code in result.not_estimated)
+            + "."
+        )
+    if result.reason == finance.SEVERAL:
+        return (
+            "Not given: it serves several conditions, and people with more than one would be "
+            "counted twice."
+        )
+    return ""

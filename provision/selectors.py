@@ -100,6 +100,16 @@ def funding_frame(*, financial_years: list[str]) -> pd.DataFrame:
     return frame.assign(**{c.SPEND: frame["total"] * frame["share_percent"] / 100})
 
 
+def spend_conditions_frame(*, financial_year: str) -> pd.DataFrame:
+    """One row per service of the year: code, category, service type, conditions served, spend."""
+    rows = Service.objects.filter(financial_year=financial_year).values_list(
+        "code", "category", "service_type", "conditions", "annual_spend"
+    )
+    columns = [c.SERVICE_CODE, "category", "service_type", "conditions", c.SPEND]
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    return frame.astype({c.SPEND: float})
+
+
 def service_list(*, financial_year: str) -> QuerySet[Service]:
     return (
         Service.objects.filter(financial_year=financial_year)

@@ -48,10 +48,7 @@ def financial_mapping(request: HttpRequest) -> HttpResponse:
     form = SpendingForm(request.GET.dict())
     context = {"form": form}
     if form.is_valid():
-        context |= pages.financial_mapping_context(
-            year=form.cleaned_data["financial_year"],
-            condition_code=form.cleaned_data["need_condition"],
-        )
+        context |= pages.financial_mapping_context(year=form.cleaned_data["financial_year"])
     return render(request, "provision/financial_mapping.html", context)
 
 

@@ -24,6 +24,12 @@ def share(value: object) -> str:
 
 
 @register.filter
+def pounds(value: object) -> str:
+    """{{ total|pounds }} → "£1,234": whole pounds, as every page and the chapter show money."""
+    return rounding.pounds(value)
+
+
+@register.filter
 def interval(row: object) -> str:
     """A row's 95% interval of people, "1,900 to 2,500", or "not published"."""
     lower = (

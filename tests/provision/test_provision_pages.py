@@ -68,7 +68,7 @@ def test_the_financial_mapping_compares_two_years(client, jsna_manager):
     assert "Spend by category and funder, 2024/25" in body
     assert "Change since 2023/24" in body
     assert "+£" in body and "−£" in body  # investment in some categories, cuts in others
-    assert "per resident" in body and "per estimated person with common mental disorder" in body
+    assert "per resident" in body and "Spend against the need it serves" in body
 
 
 def test_an_analyst_adds_a_service_and_the_change_is_audited(client, analyst):
