@@ -10,12 +10,14 @@ import base64
 import logging
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from gapanalysis.chapter import Chapter, Numbered, Table, numbered
 
+# WeasyPrint logs a line per step and page (from its import on): keep its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+from weasyprint import HTML  # noqa: E402  (after the logger is quietened)
+
 PDF_VARIANT = "pdf/ua-1"
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page otherwise
 
 
 class PdfRenderError(RuntimeError):

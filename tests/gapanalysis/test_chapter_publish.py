@@ -110,6 +110,7 @@ def test_the_pdf_chapter_is_tagged_a4_with_embedded_fonts_page_numbers_and_conte
 
 def test_each_statement_and_each_reason_not_computed_is_printed_once(finished_run):
     html = render(finished_run, "html").decode()
+    assert '<meta http-equiv="Content-Security-Policy"' in html and "<script" not in html
     statements = [s.text for s in finished_run.statements.all()]
     assert statements
     for statement in statements:
