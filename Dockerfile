@@ -9,6 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY requirements.txt .
+# WeasyPrint (the PDF chapter) lays out text with Pango and embeds the DejaVu fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install -r requirements.txt && useradd --create-home --uid 1000 jsna
 COPY . .
 # collectstatic needs settings to import; this build-time key is never used at run time.

@@ -31,7 +31,8 @@ class Section:
     bullets: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    placeholder: bool = False  # for the author to complete (e.g. recommendations)
+    placeholder: bool = False  # for the author to complete
+    note: str = ""  # shown boxed under the heading, e.g. that the text is a draft to edit
     # Headed lists, e.g. each ambition's headline with its statements.
     groups: list[tuple[str, list[str]]] = field(default_factory=list)
     references: list[str] = field(default_factory=list)  # cited in the text as [1], [2], …
@@ -48,6 +49,13 @@ class Chapter:
     synthetic_label: str  # empty unless the data are synthetic
     introduction: str
     sections: list[Section]
+    # Copyright and attribution lines of the data used that carry them (none for invented data).
+    attributions: list[str] = field(default_factory=list)
+
+    @property
+    def running_title(self) -> str:
+        """The page header: the chapter's title, then the area."""
+        return f"JSNA mental health chapter — {self.area}"
 
     def title_details(self) -> list[tuple[str, str]]:
         return [
@@ -73,7 +81,28 @@ SECTIONS = (
     ("sources", "Data sources"),
     ("limitations", "Limitations"),
 )
-OS_COPYRIGHT = (
-    "Contains OS data © Crown copyright and database right. Source: Office for National "
-    "Statistics licensed under the Open Government Licence v3.0."
-)
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A section with its figures and tables numbered through the chapter (figures first within
+    a section, as every format prints them): Word and PDF say the same "Figure 3", "Table 2"."""
+
+    section: Section
+    figures: list[tuple[str, Figure]]  # ("Figure 3", figure)
+    tables: list[tuple[str, Table]]
+
+
+def numbered(chapter: Chapter) -> list[Numbered]:
+    figure_count = table_count = 0
+    result = []
+    for section in chapter.sections:
+        figures, tables = [], []
+        for figure in section.figures:
+            figure_count += 1
+            figures.append((f"Figure {figure_count}", figure))
+        for table in section.tables:
+            table_count += 1
+            tables.append((f"Table {table_count}", table))
+        result.append(Numbered(section, figures, tables))
+    return result

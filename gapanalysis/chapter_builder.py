@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from gapanalysis import report_maps, selectors
 from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
-from gapanalysis.models import AnalysisRun, GapResult, Norm
+from gapanalysis.chapter_sources import RunSources, run_sources
+from gapanalysis.models import AnalysisRun, GapResult, Norm, ResultLevel
 from gapanalysis.pages import equality_tables, norm_measure
+from gapanalysis.statements import UNMET
 from needs import columns as c
 from needs import maps, rounding
 from needs import selectors as needs_selectors
@@ -27,17 +29,19 @@ def build_chapter(
 ) -> Chapter:
     norms = selectors.run_norms(run=run)
     outlines = _outlines(run)
+    sources = run_sources(run=run)
+    on_maps = tuple(sources.map_attributions)
     builders = {
         "summary": lambda: _summary(run),
         "population": lambda: _population(run),
-        "need": lambda: _need(run, norms, outlines),
+        "need": lambda: _need(run, norms, outlines, on_maps),
         "provision": lambda: _provision(run),
-        "gap": lambda: _gap(run, norms, outlines),
+        "gap": lambda: _gap(run, norms, outlines, on_maps),
         "equality": lambda: _equality(run, norms),
         "projections": lambda: _projections(run, norms),
-        "recommendations": _recommendations,
+        "recommendations": lambda: _recommendations(run, norms),
         "methods": lambda: _methods(run, norms),
-        "sources": lambda: _sources(run),
+        "sources": lambda: _sources(run, sources),
         "limitations": lambda: _limitations(run),
     }
     place = localities.place_name(scheme=run.locality_scheme)
@@ -51,6 +55,7 @@ def build_chapter(
         synthetic_label=run.data_label,
         introduction=introduction,
         sections=[builders[key]() for key in sections if key in builders],
+        attributions=sources.attributions,
     )
 
 
@@ -138,7 +143,9 @@ def _units(outlines: gpd.GeoDataFrame, rows: list[GapResult]) -> gpd.GeoDataFram
     return outlines.drop(columns=[c.LOCALITY_NAME]).merge(_frame(rows), on="unit_code")
 
 
-def _need(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Section:
+def _need(
+    run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame, on_maps: tuple[str, ...]
+) -> Section:
     figures, tables = [], []
     for norm in norms:  # one table and one map per ambition's condition
         rows = _localities(run, norm)
@@ -156,6 +163,7 @@ def _need(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Se
                 title=f"Estimated {norm.condition.name.lower()} per 1,000 at risk, {run.year}",
                 source="; ".join(needs_selectors.rate_publications(condition=norm.condition)),
                 synthetic_label=run.data_label,
+                attributions=on_maps,
             )
         )
         tables.append(_need_table(norm, rows))
@@ -213,7 +221,9 @@ def _provision(run: AnalysisRun) -> Section:
     return Section("provision", TITLES["provision"], [text, note], tables=[service_table, table])
 
 
-def _gap(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Section:
+def _gap(
+    run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame, on_maps: tuple[str, ...]
+) -> Section:
     figures, tables = [], []
     for norm in norms:
         rows = _localities(run, norm)
@@ -226,6 +236,7 @@ def _gap(run: AnalysisRun, norms: list[Norm], outlines: gpd.GeoDataFrame) -> Sec
                 title=f"Need against provision: {norm.condition.name.lower()}",
                 source=norm.source.split(":")[0],
                 synthetic_label=run.data_label,
+                attributions=on_maps,
             )
         )
         tables.append(_coverage_table(norm, rows))
@@ -358,22 +369,64 @@ def _projections(run: AnalysisRun, norms: list[Norm]) -> Section:
     return Section("projections", TITLES["projections"], [text], tables=[table])
 
 
-def _recommendations() -> Section:
+RECOMMENDATIONS_NOTE = (
+    "Draft for the author to edit: suggestions drafted from the gaps this analysis found, one "
+    "for each ambition below its norm. They are not decisions: check them with commissioners, "
+    "then say who will act and by when."
+)
+RECOMMENDATION_LOCALITIES = 3  # the localities each suggestion names, largest gap first
+
+
+def _recommendations(run: AnalysisRun, norms: list[Norm]) -> Section:
+    """One draft suggestion per ambition whose provision is below its norm somewhere."""
+    place = localities.place_name(scheme=run.locality_scheme)
+    bullets = [text for norm in norms if (text := _recommendation(run, norm, place))]
+    if not bullets:
+        bullets = ["No ambition has provision below its norm in any locality: no action drafted."]
     return Section(
-        "recommendations",
-        TITLES["recommendations"],
-        [
-            "Set out what commissioners should do about each unmet need above, who will do it, "
-            "and by when.",
-        ],
-        placeholder=True,
+        "recommendations", TITLES["recommendations"], bullets=bullets, note=RECOMMENDATIONS_NOTE
     )
+
+
+def _recommendation(run: AnalysisRun, norm: Norm, place: str) -> str:
+    short = sorted(
+        (r for r in _localities(run, norm) if r.classification in UNMET),
+        key=lambda r: -r.gap_people,
+    )
+    if not short:
+        return ""
+    whole = selectors.run_results(run=run, norm_code=norm.code, level=ResultLevel.WHOLE_AREA)
+    total = whole.first().gap_people if whole.exists() else sum(r.gap_people for r in short)
+    named = [f"{r.unit_name} (about {people(r.gap_people)})" for r in short]
+    shown = named[:RECOMMENDATION_LOCALITIES]
+    more = len(named) - len(shown)
+    where = _listing(shown) + (f" and {more} more" if more else "")
+    return (
+        f"{norm.name}: plan for about {people(total)} more {norm.people_label} a year across "
+        f"{place} {_action(norm.action)}, starting where the gap is largest: {where}."
+    )
+
+
+def _action(action: str) -> str:
+    """The statements' "would need to be seen" as a plan: "to be seen"."""
+    if action.startswith("would need to "):
+        return "to " + action.removeprefix("would need to ")
+    if action.startswith("would need "):
+        return "to have " + action.removeprefix("would need ")
+    return f"({action})"
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _methods(run: AnalysisRun, norms: list[Norm]) -> Section:
     bullets = [f"Rates: {s}" for s in run.inputs.get("rate_sources", [])]
     bullets += [_norm_method(run, n) for n in norms]
-    bullets += _not_computed(run)
+    if _not_computed(run):  # said once, under "Need against provision"
+        bullets.append(
+            "The ambitions the run could not compute, and why, are under 'Need against provision'."
+        )
     paragraphs = [
         "Expected cases are the sum over sex and single year of age of population × rate; "
         "bounds use each rate's published interval where there is one.",
@@ -411,7 +464,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:].rstrip(".") + "."
 
 
-def _sources(run: AnalysisRun) -> Section:
+def _sources(run: AnalysisRun, sources: RunSources) -> Section:
     inputs = run.inputs
     total = people(inputs.get("population_total", 0))
     bullets = [
@@ -423,7 +476,13 @@ def _sources(run: AnalysisRun) -> Section:
         *_residents_lines(inputs),
         f"Analysis run {run.pk}, finished {timezone.localtime(run.finished_at):%-d %B %Y %H:%M}.",
     ]
-    return Section("sources", TITLES["sources"], bullets=bullets)
+    paragraphs = sources.attributions or [
+        "No copyright line applies: none of the data used carries one"
+        + (" (the boundaries are invented)." if run.is_synthetic else ".")
+    ]
+    return Section(
+        "sources", TITLES["sources"], paragraphs, bullets=bullets, tables=[sources.table]
+    )
 
 
 def _residents_lines(inputs: dict) -> list[str]:

@@ -2,8 +2,9 @@
 
 The same classes and colours as the web maps (`needs.maps`), drawn with matplotlib's Agg canvas
 directly — no pyplot, so no global figure registry to leak and nothing shared between threads.
-Every map carries its title, legend, source and the Ordnance Survey/ONS copyright line. Names
-come from users' uploads: they are drawn as plain text, with mathtext parsing switched off.
+Every map carries its title, legend, source and the copyright lines of its boundaries (none for
+invented ones). Drawn at its printed size (16 cm wide), so the legend's 8 pt is 8 pt on paper.
+Names come from users' uploads: they are drawn as plain text, with mathtext parsing switched off.
 """
 
 import io
@@ -17,11 +18,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch, Rectangle
 
-from gapanalysis.chapter import OS_COPYRIGHT, Figure
+from gapanalysis.chapter import Figure
 from needs import maps
 from needs.maps import AXIS_NAMES, BIVARIATE_3X3, FILL_COLUMN, NAME_COLUMN, NO_DATA, Classes
 
-SIZE_IN = (6.3, 5.5)  # 16 cm × 14 cm: fits an A4 page inside its margins
+SIZE_IN = (6.3, 5.5)  # 16 cm × 14 cm: printed at this size inside an A4 page's margins
+LEGEND_PT = 8  # legend text at print size: legible on paper
+LABEL_PT = 7  # place names on the map and the source lines
 MAP_AREA = (0.02, 0.16, 0.62, 0.72)  # left, bottom, width, height as fractions of the figure
 BRITISH_NATIONAL_GRID = "EPSG:27700"
 OUTLINE = "#212b32"
@@ -37,19 +40,26 @@ def choropleth_png(
     title: str,
     source: str,
     synthetic_label: str = "",
+    attributions: tuple[str, ...] = (),
     dpi: int = 200,
 ) -> Figure:
     """Each unit filled with its class colour, with one legend entry per class."""
     shown = units.assign(**{FILL_COLUMN: classes.colour_of(units[value_column].to_numpy(float))})
-    figure = _figure(shown, title=title, source=source, synthetic_label=synthetic_label)
+    figure = _figure(
+        shown, title=title, source=source, synthetic_label=synthetic_label, notes=attributions
+    )
     handles = [
-        Patch(facecolor=colour, edgecolor=OUTLINE, linewidth=0.4, label=_wrap(label, 30))
+        Patch(facecolor=colour, edgecolor=OUTLINE, linewidth=0.4, label=_wrap(label, 24))
         for colour, label in zip(classes.colours, classes.labels, strict=True)
     ]
     if (shown[FILL_COLUMN] == NO_DATA).any():
         handles.append(Patch(facecolor=NO_DATA, edgecolor=OUTLINE, linewidth=0.4, label="No data"))
     legend = figure.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(0.66, 0.88), frameon=False, fontsize=7
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.66, 0.88),
+        frameon=False,
+        fontsize=LEGEND_PT,
     )
     for text in legend.get_texts():
         text.set_parse_math(False)
@@ -66,6 +76,7 @@ def bivariate_png(
     title: str,
     source: str,
     synthetic_label: str = "",
+    attributions: tuple[str, ...] = (),
     dpi: int = 200,
 ) -> Figure:
     """Need against provision: each unit coloured lower / similar / higher on each, classed by
@@ -74,23 +85,32 @@ def bivariate_png(
         units, need_column=need_column, provision_column=provision_column
     )
     shown = units.assign(**{FILL_COLUMN: maps.bivariate_colours(need, provision)})
-    figure = _figure(shown, title=title, source=source, synthetic_label=synthetic_label)
+    figure = _figure(
+        shown, title=title, source=source, synthetic_label=synthetic_label, notes=attributions
+    )
     _bivariate_legend(figure)
     alt = _bivariate_alt(shown[NAME_COLUMN].astype(str).tolist(), need, provision, title)
     alt = f"{alt} {note}".strip()
     return Figure(caption=title, png=_png(figure, dpi), alt_text=alt)
 
 
-def _figure(units: gpd.GeoDataFrame, *, title: str, source: str, synthetic_label: str) -> MplFigure:
+def _figure(
+    units: gpd.GeoDataFrame,
+    *,
+    title: str,
+    source: str,
+    synthetic_label: str,
+    notes: tuple[str, ...],
+) -> MplFigure:
     figure = MplFigure(figsize=SIZE_IN)
     FigureCanvasAgg(figure)
     figure.text(
         0.02, 0.975, _wrap(title, 65), ha="left", va="top", fontsize=11, fontweight="bold",
         parse_math=False,
     )  # fmt: skip
-    lines = [synthetic_label, f"Source: {source}", OS_COPYRIGHT]
-    caption = "\n".join(_wrap(line, 125) for line in lines if line)
-    figure.text(0.02, 0.015, caption, ha="left", va="bottom", fontsize=6, parse_math=False)
+    lines = [synthetic_label, f"Source: {source}", *notes]
+    caption = "\n".join(_wrap(line, 105) for line in lines if line)
+    figure.text(0.02, 0.015, caption, ha="left", va="bottom", fontsize=LABEL_PT, parse_math=False)
     _draw_units(figure.add_axes(MAP_AREA), units)
     return figure
 
@@ -106,7 +126,7 @@ def _draw_units(ax: Axes, units: gpd.GeoDataFrame) -> None:
         return
     for point, name in zip(projected.representative_point(), projected[NAME_COLUMN], strict=True):
         ax.text(
-            point.x, point.y, _wrap(str(name), 18), ha="center", va="center", fontsize=6,
+            point.x, point.y, _wrap(str(name), 18), ha="center", va="center", fontsize=LABEL_PT,
             color=OUTLINE, multialignment="center", path_effects=HALO, parse_math=False,
         )  # fmt: skip
 
@@ -121,9 +141,9 @@ def _bivariate_legend(figure: MplFigure) -> None:
     inset.set(xlim=(0, 3), ylim=(0, 3), xticks=[], yticks=[], aspect="equal")
     for spine in inset.spines.values():
         spine.set_visible(False)
-    inset.set_xlabel("Provision per person\nin need →", fontsize=6)
-    inset.set_ylabel("Need →", fontsize=6)
-    figure.text(0.7, 0.5, "Pink: high need,\nlow provision", fontsize=6.5, va="top")
+    inset.set_xlabel("Provision per person\nin need →", fontsize=LEGEND_PT)
+    inset.set_ylabel("Need →", fontsize=LEGEND_PT)
+    figure.text(0.7, 0.48, "Pink: high need,\nlow provision", fontsize=LEGEND_PT, va="top")
 
 
 def _png(figure: MplFigure, dpi: int) -> bytes:

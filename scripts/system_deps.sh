@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install Debian's chromium (browser tests), docker-compose (compose file check), nginx-light
 # (the compose proxy's config, run in a test), poppler-utils (pdftoppm, to check exported PDFs)
-# and gnumeric (ssconvert, to open CSV downloads in a real spreadsheet program) if missing.
+# gnumeric (ssconvert, to open CSV downloads in a real spreadsheet program), and what WeasyPrint
+# lays the PDF chapter out with (Pango and its FreeType backend, and the DejaVu fonts it embeds)
+# if missing.
 set -euo pipefail
 
 missing=()
@@ -10,6 +12,10 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+has_library() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+has_library libpango-1.0.so.0 || missing+=(libpango-1.0-0)
+has_library libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -285,6 +285,9 @@ def test_the_chapter_states_that_nobody_was_lost(county):
     with export.file.open("rb") as handle:
         document = handle.read().decode()
     assert "598,070 residents in 374 small areas, every one in a locality" in document
+    # Real ONS boundaries: their copyright line; the demo's invented files are not sources.
+    assert "Contains OS data © Crown copyright and database right" in document
+    assert "lsoa21_boundaries_bgc.geojson" in document and "Synthetic demo" not in document
 
 
 def signed_in(county: County, role: str) -> Client:

@@ -48,7 +48,7 @@ def test_the_word_chapter_carries_the_runs_statements_tables_and_maps(run):
         assert result.get_classification_display() in cells
     # A need map and a need-against-provision map for each of the run's ambitions.
     assert len(document.inline_shapes) == 2 * len(run_norms(run=run))
-    assert "[For the author to complete]" in text
+    assert "Draft for the author to edit" in text
     assert "Synthetic demo data" in text
 
 

@@ -114,7 +114,7 @@ def test_figure_inserted_with_alt_text_and_numbered_caption(document):
     (caption,) = paragraphs_with(document, "Expected cases by ward")
     assert caption.style.name == "Caption"
     assert "SEQ Figure" in caption._p.xml
-    assert caption.text == "Figure : Expected cases by ward"  # the number lives in the field
+    assert caption.text == "Figure 1. Expected cases by ward"  # 1: the SEQ field's cached result
 
 
 def test_table_caption_above_and_header_repeats(document):
