@@ -100,7 +100,9 @@ def load_geography() -> None:
 
 
 @needs_real_data
-def test_real_files_import_through_the_commands(django_db_blocker, tmp_path_factory):
+def test_real_files_import_through_the_commands(
+    django_db_setup, django_db_blocker, tmp_path_factory
+):
     tmp = tmp_path_factory.mktemp("files")
     with rolled_back_shared_state(django_db_blocker, tmp_path_factory.mktemp("media")):
         load_geography()
@@ -229,7 +231,9 @@ def _health_index() -> None:
 
 
 @needs_real_data
-def test_real_files_import_through_the_upload_page(django_db_blocker, tmp_path_factory):
+def test_real_files_import_through_the_upload_page(
+    django_db_setup, django_db_blocker, tmp_path_factory
+):
     with rolled_back_shared_state(django_db_blocker, tmp_path_factory.mktemp("media")):
         load_geography()
         client = Client()
