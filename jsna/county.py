@@ -62,6 +62,12 @@ COUNTY_FILES = (
     CountyFile(DatasetKind.DEPRIVATION, "imd2025_lsoa21_scores_ranks_deciles.csv"),
     CountyFile(DatasetKind.IOD_INDICATORS, "imd2019_lsoa11_underlying_indicators.csv"),
     CountyFile(DatasetKind.IOD_INDICATORS, "imd2025_lsoa21_underlying_indicators.csv"),
+    CountyFile(DatasetKind.GP_PRACTICES, "gp_practices_ods_epraccur_geocoded.csv"),
+    CountyFile(DatasetKind.QOF, "qof_prevalence_2019_20_practice_long.csv"),
+    CountyFile(DatasetKind.QOF, "qof_mental_health_registers_2019_20_practice_wide.csv"),
+    CountyFile(DatasetKind.TALKING_THERAPIES, "nhs_talking_therapies_iapt_monthly_sub_icb.csv"),
+    CountyFile(DatasetKind.INDICATORS, "ons_health_index_ltla_indicators_long.csv"),
+    CountyFile(DatasetKind.INDICATORS, "ons_health_index_ltla_scores_subdomains.csv"),
 )
 
 

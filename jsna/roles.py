@@ -27,6 +27,13 @@ _DATA_MODELS = {
     "provision": ["service", "servicefunding", "servicesite"],
     "gapanalysis": ["norm", "serviceturnover"],
     "uploads": ["upload"],
+    "recorded": [
+        "practice",
+        "qofregister",
+        "practicelsoapatients",
+        "talkingtherapiesactivity",
+        "indicatorvalue",
+    ],
 }
 _RESULT_MODELS = {
     "gapanalysis": [

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "provision",
     "uploads",
     "gapanalysis",
+    "recorded",
     "axes",  # sign-in throttling; see the block below AUTH_PASSWORD_VALIDATORS
 ]
 

@@ -22,7 +22,7 @@ from django.db import IntegrityError, connections, transaction
 
 from needs.models import DataGeneration
 
-WATCHED_APPS = ("needs", "provision")
+WATCHED_APPS = ("needs", "provision", "recorded")
 WATCHED_MODELS = ("gapanalysis.Norm",)  # read beside a run's stored results on its pages
 TRIGGER = "needs_data_changed"
 CACHE_FORMAT = 1  # raise when the shape of a cached value changes (a deployment of new code)

@@ -353,6 +353,11 @@ class DatasetKind(models.TextChoices):
     SERVICES = "services", "Services"
     LOCALITIES = "localities", "Localities"
     IOD_INDICATORS = "iod_indicators", "Deprivation mental-health indicators"
+    QOF = "qof", "QOF registers by practice"
+    GP_PRACTICES = "gp_practices", "GP practice sites"
+    PRACTICE_LSOA = "practice_lsoa", "Registered patients by practice and LSOA"
+    TALKING_THERAPIES = "talking_therapies", "NHS Talking Therapies activity"
+    INDICATORS = "indicators", "Local-authority indicators"
 
 
 class DatasetVersion(models.Model):

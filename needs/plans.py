@@ -59,6 +59,9 @@ class Plan:
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)
     rows: int = 0
     write: Callable[[Progress], int] | None = None
+    # Called with the dataset version once it is recorded, in the same transaction: for kinds
+    # whose rows point to the version they came from.
+    version_attach: Callable[[object], None] | None = None
     same_file: str = ""  # shown with the warnings; the dataset version records it itself
 
     @property

@@ -17,7 +17,8 @@ from jsna.services import demo_load
 from uploads.models import Upload, UploadStatus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+# JSNA_SHARED_DATA: where the real files are, for a checkout that is not beside them (a worktree).
+SHARED_DATA = Path(os.environ.get("JSNA_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own download fails here
 CHROMIUM_FLAGS = [

@@ -384,3 +384,15 @@ def test_a_run_on_the_county_labels_its_page_maps_and_chapter_illustrative(
     with export.file.open("rb") as handle:
         chapter = handle.read().decode()
     assert ILLUSTRATIVE_LABEL in chapter and "Worcestershire" in chapter
+
+
+def test_it_loads_the_recorded_activity(county, db):
+    """GP registers, practice sites, Talking Therapies and the Health Index come with the county."""
+    from recorded.models import IndicatorValue, Practice, QofRegister, TalkingTherapiesActivity
+
+    assert QofRegister.objects.count() == 1323  # the wide file replaces 4 × 63 of them
+    assert QofRegister.objects.get(practice_code="M81001", group_code="DEP").list_type == "18OV"
+    assert Practice.objects.filter(area__level="lsoa21").count() == 65
+    assert TalkingTherapiesActivity.objects.count() == 121
+    assert IndicatorValue.objects.count() == 2352 + 774
+    assert IndicatorValue.objects.filter(area_code="E92000001", value=100).count() == 18

@@ -9,7 +9,10 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="What the file holds",
         choices=[(key, kind.label) for key, kind in KINDS.items()],
-        help_text="Population, deprivation, boundaries, lookups, rates, services or localities.",
+        help_text=(
+            "Population, deprivation, boundaries, lookups, rates, services, localities, GP "
+            "registers and practices, Talking Therapies or indicators."
+        ),
         widget=forms.Select(attrs={"class": "nhsuk-select"}),
     )
     file = forms.FileField(  # an empty file is refused below, by name
@@ -18,7 +21,10 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"class": "nhsuk-file-upload"}),
     )
     year = forms.IntegerField(
-        label="Year of the estimates (population only, if the file does not say)",
+        label=(
+            "Year of the figures, if the file does not say (population estimates; a QOF year by "
+            "its first year, e.g. 2019 for 2019-20)"
+        ),
         required=False,
         min_value=1990,
         max_value=2100,

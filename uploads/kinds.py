@@ -8,6 +8,7 @@ from needs import imports as needs_imports
 from needs.models import DatasetKind
 from needs.plans import Plan
 from provision.imports import plan_services
+from recorded import imports as recorded_imports
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Kind:
     takes_year: bool = False
     national_files: bool = False
     takes_scheme_name: bool = False
+    example: str = ""  # the first line of a file in the expected layout, shown on the Data page
 
 
 KINDS: dict[str, Kind] = {
@@ -135,6 +137,74 @@ KINDS: dict[str, Kind] = {
             "scheme is named after the file unless you give a name.",
             locality_imports.plan_localities,
             takes_scheme_name=True,
+        ),
+        Kind(
+            DatasetKind.QOF,
+            "QOF registers by practice",
+            "import_qof",
+            (".csv",),
+            "NHS Digital's Quality and Outcomes Framework registers and list sizes by GP practice "
+            "(dementia, depression, serious mental illness, learning disability and the other "
+            "groups), in its long layout or a wide one (practice_code, dem_register, "
+            "dem_patient_list_size, …). The QOF year is read from the file's name (2019_20) "
+            "unless you give it (2019 for 2019-20). The ages each list covers are kept as the "
+            "file states them (TOTAL all ages, 18OV 18 and over).",
+            recorded_imports.plan_qof,
+            takes_year=True,
+            example="PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,PATIENT_LIST_SIZE",
+        ),
+        Kind(
+            DatasetKind.GP_PRACTICES,
+            "GP practice sites",
+            "import_gp_practices",
+            (".csv",),
+            "GP practices from NHS ODS (epraccur as published, or with headers): code, name, "
+            "postcode, status, open and close dates, and the site's longitude and latitude (or "
+            "easting and northing). Each site is placed in the loaded 2021 LSOA it lies in.",
+            recorded_imports.plan_gp_practices,
+            national_files=True,
+            example="org_code,name,postcode,open_date,close_date,status_code,longitude,latitude",
+        ),
+        Kind(
+            DatasetKind.PRACTICE_LSOA,
+            "Registered patients by practice and LSOA",
+            "import_practice_lsoa",
+            (".csv",),
+            'NHS Digital\'s quarterly "Patients registered at a GP practice" file by LSOA '
+            "(gp-reg-pat-prac-lsoa-all.csv): how many of each practice's patients live in each "
+            "LSOA. Load the GP practice sites first. With it, registers are shared out to small "
+            "areas by where patients live instead of where the practice is.",
+            recorded_imports.plan_practice_lsoa,
+            national_files=True,
+            example="PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,"
+            "NUMBER_OF_PATIENTS",
+        ),
+        Kind(
+            DatasetKind.TALKING_THERAPIES,
+            "NHS Talking Therapies activity",
+            "import_talking_therapies",
+            (".csv",),
+            "NHS Talking Therapies (IAPT) monthly activity by sub-ICB area, one row per area, "
+            "month and measure: referrals, entering treatment, finished courses, recovery, "
+            "reliable improvement, waits within 6 and 18 weeks. England's rows (E92000001) are "
+            "kept as the comparator.",
+            recorded_imports.plan_talking_therapies,
+            example="sicbl22_code,date,name,value",
+        ),
+        Kind(
+            DatasetKind.INDICATORS,
+            "Local-authority indicators",
+            "import_indicators",
+            (".csv",),
+            "Indicators by local authority: the ONS Health Index (its indicators in long layout, "
+            "or its scores with one column per domain), or any indicator in the layout area_code, "
+            "period, indicator, value, lower, upper, numerator, denominator (e.g. from "
+            "Fingertips). England's value is kept from its row (E92000001); for a national file "
+            "of crude rates it is computed from every area's counts before the file is cut to "
+            "the areas loaded here.",
+            recorded_imports.plan_indicators,
+            national_files=True,
+            example="area_code,period,indicator,value,lower,upper,numerator,denominator",
         ),
     )
 }

@@ -101,6 +101,8 @@ def dataset_import(
             warnings=plan.warnings,
             sha256=digest,
         )
+        if plan.version_attach is not None:
+            plan.version_attach(version)
     report(1.0, "Imported")
     return plan, version
 

@@ -63,6 +63,11 @@ COMMANDS = {
     "relative_risks": "import_relative_risks",
     "localities": "import_localities",
     "iod_indicators": "import_iod_indicators",
+    "qof": "import_qof",
+    "gp_practices": "import_gp_practices",
+    "practice_lsoa": "import_practice_lsoa",
+    "talking_therapies": "import_talking_therapies",
+    "indicators": "import_indicators",
 }
 # Every table an import writes (and the record of the import): a refused or failed import
 # leaves each of these counts as it was.

@@ -1,0 +1,6 @@
+from needs.models import DatasetKind
+from uploads.commands import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = DatasetKind.INDICATORS
