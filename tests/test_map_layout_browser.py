@@ -149,6 +149,32 @@ def test_a_run_map_keeps_its_key_off_the_county_and_names_each_locality(
     assert visit.problems == []
 
 
+def test_a_frame_sized_after_its_map_has_drawn_opens_the_key_and_fits_clear_of_it(
+    browse, finished_run
+):
+    """A frame drawn at the browser's default size (300 × 150) until the page's styles arrive:
+    the key starts closed, then opens and the county is fitted again once the frame is wide."""
+    run_map = RunMap.objects.filter(run=finished_run, kind="coverage").first()
+    document = reverse(
+        "gapanalysis:run_map_document",
+        kwargs={"pk": finished_run.pk, "norm": run_map.norm_code, "kind": "coverage"},
+    )
+    visit = browse("laptop")
+    visit.fetch(document)
+    visit.provide(
+        "/unstyled/", f'<!DOCTYPE html><title>t</title><iframe src="{document}"></iframe>'
+    )
+    visit.open("/unstyled/")
+    frame = next(f for f in visit.page.frames if urlsplit(f.url).path == document)
+    frame.wait_for_selector(".leaflet-container")
+    assert frame.evaluate(LAYOUT)["keyOpen"] is False
+    visit.page.locator("iframe").evaluate("f => { f.width = 960; f.height = 620; }")
+    frame.wait_for_function("document.querySelector('[data-jsna-legend]').open")
+    frame.wait_for_timeout(100)  # Leaflet refits on the next animation frame after a resize
+    assert_clear_of_the_area(frame.evaluate(LAYOUT), "laptop")
+    assert visit.problems == []
+
+
 @pytest.mark.parametrize("width", sorted(WIDTHS))
 def test_the_need_and_sites_maps_keep_their_keys_off_the_county(browse, width):
     visit = browse(width)

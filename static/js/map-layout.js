@@ -3,7 +3,8 @@
  * place names from covering each other. Loaded after Leaflet, before the map is made.
  *
  * The key (<details data-jsna-legend>) starts open where the map is wide enough to show it
- * beside the area, closed (one small "Key" button) on a phone. The area's bounds come as JSON
+ * beside the area, closed (one small "Key" button) on a phone; once the reader opens or closes
+ * it, it stays as they left it. The area's bounds come as JSON
  * (<script type="application/json" id="jsna-map-layout">); the map is fitted to them with room
  * left for every box drawn over it, on whichever sides let the area be largest. Until the reader
  * pans or zooms, a change of size fits it again. Holds no data of its own.
@@ -108,11 +109,16 @@
     if (!data || !map) { return; }
     var bounds = L.latLngBounds(JSON.parse(data.textContent).bounds);
     var key = document.querySelector("[data-jsna-legend]");
-    if (key) { key.open = map.getSize().x >= WIDE; }
     var fitting = false;
     var moved = false;
+    var toggled = false; // the reader opened or closed the key: theirs to keep
+    if (key) {
+      key.querySelector("summary").addEventListener("click", function () { toggled = true; });
+    }
     function refit() {
       if (moved) { return; }
+      // The frame may first be drawn at a default size, before the page's styles size it.
+      if (key && !toggled) { key.open = map.getSize().x >= WIDE; }
       fitting = true;
       fit(map, bounds);
       fitting = false;
