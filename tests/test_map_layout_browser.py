@@ -23,6 +23,7 @@ from needs import maps
 from needs import selectors as needs_selectors
 from needs.map_documents import map_assets, map_response
 from needs.models import Locality
+from tests.journeys.conftest import AXE, BLOCKING
 from tests.test_hostile_map_browser import Visit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
@@ -231,3 +232,22 @@ def test_a_cluster_shows_and_names_its_mix_of_categories(browse):
     lone = visit.page.locator(f"path.leaflet-interactive[fill='{colours['Secure']}']")
     assert lone.count() == 1  # the far site, unclustered, in its category's colour
     assert visit.problems == []
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_the_sites_map_with_its_clusters_names_and_key_passes_axe(browse, width):
+    """Run in the document as Playwright evaluates it (its policy refuses a script tag)."""
+    visit = browse(width)
+    page = reverse("provision:service_mapping")
+    src = html.unescape(re.search(r'<iframe[^>]* src="([^"]+)"', visit.fetch(page))[1])
+    visit.fetch(src)
+    framed_layout(visit, page, urlsplit(src).path)
+    frame = next(f for f in visit.page.frames if urlsplit(f.url).path == urlsplit(src).path)
+    assert frame.locator(".jsna-cluster-icon").count() > 0  # the clusters are checked too
+    assert visit.problems == []  # (axe's own requests for stylesheets break the policy)
+    frame.evaluate(AXE.read_text())
+    found = frame.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.html)}))"
+    )
+    assert [v for v in found if v["impact"] in BLOCKING] == []
