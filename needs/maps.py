@@ -35,9 +35,10 @@ GREENS_5 = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
 # ColorBrewer diverging PuOr, 4 classes: colour-blind safe; orange = short of the ambition.
 PUOR_4 = ("#e66101", "#fdb863", "#b2abd2", "#5e3c99")
 NO_DATA = "#bdbdbd"
-# Paul Tol's discrete rainbow (SRON/EPS/TN/09-002, fig. 22; his tol_colors.py): the 29 colours
-# and, for each number of categories, the ones he chose to stay apart, also for colour-blind
-# readers. His qualitative schemes hold at most 9 colours; there are 13 service categories.
+# Paul Tol's discrete rainbow (his note "Colour schemes", SRON/EPS/TN/09-002, and tol_colors.py):
+# 29 colours and, for each number of categories up to 23, the ones he chose to stay apart, in
+# colour-blind vision too, as far as that many colours can. His qualitative schemes hold at most
+# 9 colours; there are 13 service categories.
 TOL_RAINBOW = (
     "#E8ECFB", "#D9CCE3", "#D1BBD7", "#CAACCB", "#BA8DB4", "#AE76A3", "#AA6F9E", "#994F88",
     "#882E72", "#1965B0", "#437DBF", "#5289C7", "#6195CF", "#7BAFDE", "#4EB265", "#90C987",

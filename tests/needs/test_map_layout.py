@@ -16,9 +16,9 @@ from needs.map_documents import map_assets
 from provision.models import ServiceCategory
 from tests.needs.test_maps import AMBITION, ASSETS
 
-# Paul Tol's discrete rainbow for 13 categories, copied from his technical note (SRON/EPS/TN/
-# 09-002, issue 3.2, fig. 22 and tol_colors.py): the colours he chose to stay distinct for
-# colour-blind readers at that number.
+# Paul Tol's discrete rainbow for 13 categories, as his note "Colour schemes" (SRON/EPS/TN/
+# 09-002) and tol_colors.py list it: the colours he chose to stay distinct, in colour-blind
+# vision too, at that number.
 TOL_DISCRETE_RAINBOW_13 = {
     "#D1BBD7", "#AE76A3", "#882E72", "#1965B0", "#5289C7", "#7BAFDE", "#4EB265", "#90C987",
     "#CAE0AB", "#F7F056", "#F4A736", "#E8601C", "#DC050C",
