@@ -186,6 +186,11 @@ def test_the_need_and_sites_maps_keep_their_keys_off_the_county(browse, width):
         found = framed_layout(visit, page, urlsplit(src).path)
         assert_clear_of_the_area(found, width)
         assert_every_place_named(found, locality_names(needs_selectors.default_locality_scheme()))
+        for cluster in found["clusters"]:  # the sites map's: one colour per category it names
+            counts = [int(n) for n in re.findall(r": (\d+)", cluster["label"])]
+            assert sum(counts) == int(cluster["count"]), cluster
+            assert len(set(RGB.findall(cluster["image"]))) == len(counts), cluster
+    assert any(len(RGB.findall(c["image"])) > 1 for c in found["clusters"]), found["clusters"]
     assert visit.problems == []
 
 
