@@ -39,6 +39,7 @@ def need_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.MapAs
             "whichever is larger.",
         ),
         assets=assets,
+        place_names=True,
         value_column=c.RATE_PER_1000,
     )
     return {"title": title, "html": document.html, "alt_text": document.alt_text}
@@ -69,6 +70,7 @@ def provision_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.
             ("per_1000_text", "Capacity per 1,000 people at risk"),
         ],
         assets=assets,
+        place_names=True,
         caption=_caption(
             context,
             "Capacity of the services this ambition counts, per 1,000 people of the ages the "
@@ -102,6 +104,7 @@ def coverage_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.M
             ("gap_text", "More people a year to meet it"),
         ],
         assets=assets,
+        place_names=True,
         caption=_caption(
             context,
             "Coverage is capacity divided by estimated people in need. A locality is called "
@@ -129,6 +132,7 @@ def bivariate_map(units: gpd.GeoDataFrame, *, context: MapContext, assets: maps.
             ("coverage_text", "Share of people in need reached"),
         ],
         assets=assets,
+        place_names=True,
         caption=_caption(
             context,
             "Lower, similar or higher on each measure only where the difference is larger than "

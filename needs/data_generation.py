@@ -25,7 +25,7 @@ from needs.models import DataGeneration
 WATCHED_APPS = ("needs", "provision", "recorded")
 WATCHED_MODELS = ("gapanalysis.Norm",)  # read beside a run's stored results on its pages
 TRIGGER = "needs_data_changed"
-CACHE_FORMAT = 1  # raise when the shape of a cached value changes (a deployment of new code)
+CACHE_FORMAT = 2  # raise when the shape of a cached value changes (a deployment of new code)
 CACHE_SECONDS = 24 * 60 * 60  # keys of earlier data are never read again; let them expire
 _MISSING = object()
 T = TypeVar("T")

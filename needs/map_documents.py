@@ -26,7 +26,10 @@ _SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
 
 def map_assets() -> MapAssets:
     return MapAssets(
-        scripts=(("leaflet", static("vendor/leaflet/leaflet.js")),),
+        scripts=(
+            ("leaflet", static("vendor/leaflet/leaflet.js")),
+            ("jsna_map_layout", static("js/map-layout.js")),  # legend and fit: after Leaflet
+        ),
         stylesheets=(
             ("leaflet_css", static("vendor/leaflet/leaflet.css")),
             ("jsna_css", static("css/jsna.css")),
@@ -35,6 +38,7 @@ def map_assets() -> MapAssets:
         tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
         cluster_scripts=(
             ("markerclusterjs", static("vendor/leaflet.markercluster/leaflet.markercluster.js")),
+            ("jsna_map_clusters", static("js/map-clusters.js")),  # after markercluster
         ),
         cluster_stylesheets=(
             ("markerclustercss", static("vendor/leaflet.markercluster/MarkerCluster.css")),

@@ -11,6 +11,7 @@ feature property instead (JSON, escaped for a script by folium's `tojson`), and 
 """
 
 import html
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,20 +35,41 @@ GREENS_5 = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
 # ColorBrewer diverging PuOr, 4 classes: colour-blind safe; orange = short of the ambition.
 PUOR_4 = ("#e66101", "#fdb863", "#b2abd2", "#5e3c99")
 NO_DATA = "#bdbdbd"
-# Paul Tol's colour-blind-safe qualitative schemes ("muted", then "dark" for the remainder):
-# 13 service categories outnumber any safe palette, so popups and the legend name each category.
-CATEGORY_COLOURS = (
-    "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677",
-    "#882255", "#aa4499", "#222255", "#225555", "#663333", "#555555",
+# Paul Tol's discrete rainbow (his note "Colour schemes", SRON/EPS/TN/09-002, and tol_colors.py):
+# 29 colours and, for each number of categories up to 23, the ones he chose to stay apart, in
+# colour-blind vision too, as far as that many colours can. His qualitative schemes hold at most
+# 9 colours; there are 13 service categories.
+TOL_RAINBOW = (
+    "#E8ECFB", "#D9CCE3", "#D1BBD7", "#CAACCB", "#BA8DB4", "#AE76A3", "#AA6F9E", "#994F88",
+    "#882E72", "#1965B0", "#437DBF", "#5289C7", "#6195CF", "#7BAFDE", "#4EB265", "#90C987",
+    "#CAE0AB", "#F7F056", "#F7CB45", "#F6C141", "#F4A736", "#F1932D", "#EE8026", "#E8601C",
+    "#E65518", "#DC050C", "#A5170E", "#72190E", "#42150A",
 )  # fmt: skip
+TOL_RAINBOW_13 = tuple(TOL_RAINBOW[i] for i in (2, 5, 8, 9, 11, 13, 14, 15, 16, 17, 20, 23, 25))
+# One colour per service category (provision's ServiceCategory order), taken in a stride through
+# the rainbow so that categories next to each other in the legend differ in hue and lightness.
+# Tooltips, the legend and each cluster's label also name the category, so no reader relies on
+# colour alone.
+CATEGORY_COLOURS = tuple(TOL_RAINBOW_13[(5 * i) % 13] for i in range(13))
 FILL_COLUMN = "_fill"
 NAME_COLUMN = "unit_name"  # every map's units carry their display name here
 TOOLTIP_COLUMN = "tooltip"  # a site's HTML-escaped hover text, as a GeoJSON property
+PLACE_COLUMN = "place_name"  # a unit's HTML-escaped name, shown as a permanent label
+CATEGORY_COLUMN = "category"  # a site's category name (text), read by static/js/map-clusters.js
+RANK_COLUMN = "rank"  # the category's place in the legend: clusters list categories in its order
+LABELS_PANE = "jsnaLabels"  # above the shapes, below the sites and the hover tooltips
+LAYOUT_ID = "jsna-map-layout"  # the JSON static/js/map-layout.js reads: the area's bounds
 # Binds each site's tooltip from its own feature's properties. Fixed code: it holds no data, so
 # a name can never become script; Leaflet shows the (HTML-escaped) property as the tooltip.
 BIND_SITE_TOOLTIP = JsCode(
     "function (feature, layer) {"
     f" layer.bindTooltip(feature.properties.{TOOLTIP_COLUMN}, {{sticky: true}}); }}"
+)
+# The same for place names: a permanent label, centred on the unit's representative point.
+BIND_PLACE_NAME = JsCode(
+    "function (feature, layer) {"
+    f" layer.bindTooltip(feature.properties.{PLACE_COLUMN}, {{permanent: true,"
+    f" direction: 'center', className: 'jsna-map-label', pane: '{LABELS_PANE}'}}); }}"
 )
 
 
@@ -158,12 +180,14 @@ def choropleth(
     assets: MapAssets,
     caption: str,
     sites: pd.DataFrame | None = None,
+    place_names: bool = False,
 ) -> MapDocument:
     """A self-contained HTML map: one polygon per unit, coloured by class, with a legend.
 
     `units` has a `unit_name` column and `value_column`. `tooltip`: (column, label) pairs shown
     on hover; their values are text. `sites` (lon, lat, label): service sites drawn on top as a
-    layer that can be switched off.
+    layer that can be switched off. `place_names`: label each unit with its name (for maps of a
+    few localities; small areas are too many to name).
     """
     units = units.assign(**{FILL_COLUMN: classes.colour_of(units[value_column].to_numpy(float))})
     return _polygon_document(
@@ -174,6 +198,7 @@ def choropleth(
         legend=_legend_html(title, classes, caption),
         alt_text=_alt_text(units, title, classes),
         sites=sites,
+        place_names=place_names,
     )
 
 
@@ -186,9 +211,11 @@ def _polygon_document(
     legend: str,
     alt_text: str,
     sites: pd.DataFrame | None = None,
+    place_names: bool = False,
 ) -> MapDocument:
     """Units already coloured (FILL_COLUMN) drawn as one layer, with tooltips, sites and legend."""
     columns = [column for column, _ in tooltip]
+    names = units[NAME_COLUMN] if place_names else None
     units = _escaped(units, columns)
     fmap = _base_map(units, assets)
     folium.GeoJson(
@@ -200,6 +227,8 @@ def _polygon_document(
             fields=columns, aliases=[html.escape(label) for _, label in tooltip]
         ),
     ).add_to(fmap)
+    if names is not None:
+        _place_names_layer(fmap, units.assign(**{NAME_COLUMN: names}))
     if sites is not None and not sites.empty:
         _sites_layer(fmap, sites)
     fmap.get_root().html.add_child(Element(legend))
@@ -211,7 +240,28 @@ def _sites_layer(fmap: folium.Map, sites: pd.DataFrame) -> None:
         sites["lon"], sites["lat"], sites["label"],
         fills=["#ffffff"] * len(sites), name="Service sites", radius=5, color="#000000", weight=2,
     ).add_to(fmap)  # fmt: skip
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)  # one small button, not a box on the area
+
+
+def _place_names_layer(fmap: folium.Map, units: gpd.GeoDataFrame) -> None:
+    """Each unit's name as a permanent label at its representative point (always inside the
+    shape, which a centroid of a crescent is not). Larger units first: where labels collide,
+    static/js/map-layout.js keeps the earlier one. Names are HTML-escaped (the label is HTML)."""
+    folium.map.CustomPane(LABELS_PANE, z_index=450, pointer_events=False).add_to(fmap)
+    order = units.to_crs(3857).area.sort_values(ascending=False).index
+    ordered = units.loc[order]
+    points = gpd.GeoDataFrame(
+        {PLACE_COLUMN: [html.escape(str(name)) for name in ordered[NAME_COLUMN]]},
+        geometry=ordered.geometry.representative_point().to_numpy(),
+        crs=units.crs,
+    )
+    folium.GeoJson(
+        points.to_json(),
+        name="Place names",
+        control=False,
+        marker=folium.CircleMarker(radius=0, stroke=False, fill=False, interactive=False),
+        on_each_feature=BIND_PLACE_NAME,
+    ).add_to(fmap)
 
 
 def _points_layer(
@@ -224,13 +274,16 @@ def _points_layer(
     radius: int,
     fill_opacity: float = 1.0,
     control: bool = True,
+    properties: dict[str, Sequence] | None = None,
     **path: object,
 ) -> folium.GeoJson:
-    """Circles as one GeoJSON layer: their hover text and fill colours are feature properties."""
+    """Circles as one GeoJSON layer: their hover text and fill colours are feature properties,
+    with any other `properties` (plain values, one per point)."""
     features = gpd.GeoDataFrame(
         {
             FILL_COLUMN: list(fills),
             TOOLTIP_COLUMN: [html.escape(str(t)) for t in text],
+            **{key: list(values) for key, values in (properties or {}).items()},
         },
         geometry=gpd.points_from_xy(lon.astype(float), lat.astype(float)),
         crs="EPSG:4326",
@@ -341,6 +394,7 @@ def bivariate(
     tooltip: Sequence[tuple[str, str]],
     assets: MapAssets,
     caption: str,
+    place_names: bool = False,
 ) -> MapDocument:
     """Need against provision on one map: each unit coloured by its need third × provision third."""
     need, provision, note = bivariate_axes(
@@ -362,6 +416,7 @@ def bivariate(
         assets=assets,
         legend=_bivariate_legend(title, f"{note} {caption}".strip()),
         alt_text=alt + ".",
+        place_names=place_names,
     )
 
 
@@ -379,13 +434,24 @@ def _bivariate_legend(title: str, caption: str) -> str:
         for n in (2, 1, 0)
     )
     header = "<tr><td></td>" + "".join(f"<th scope='col'>{t}</th>" for t in AXIS_NAMES) + "</tr>"
-    return (
-        '<div class="jsna-legend jsna-legend--map" role="region" aria-label="Legend">'
-        f'<p class="jsna-legend__title">{html.escape(title)}</p>'
+    return _legend_box(
+        title,
         f"<table class='jsna-legend__grid'>{cells}{header}</table>"
         "<p class='jsna-legend__caption'>Columns: provision per person in need, lower to higher. "
         "Pink: high need with low provision.</p>"
-        f'<p class="jsna-legend__caption">{html.escape(caption)}</p></div>'
+        f'<p class="jsna-legend__caption">{html.escape(caption)}</p>',
+    )
+
+
+def _legend_box(title: str, body: str) -> str:
+    """The legend as a disclosure (`body` is markup, already escaped). static/js/map-layout.js
+    opens it where the map is wide enough to keep it beside the area, and leaves it closed, one
+    small "Key" button, on a phone; the area is fitted clear of it either way."""
+    return (
+        '<details class="jsna-legend jsna-legend--map jsna-map-legend" data-jsna-legend>'
+        '<summary class="jsna-map-legend__summary">Key</summary>'
+        '<div class="jsna-map-legend__body" role="region" aria-label="Key to the map">'
+        f'<p class="jsna-legend__title">{html.escape(title)}</p>{body}</div></details>'
     )
 
 
@@ -397,17 +463,22 @@ def points_map(
     title: str,
     caption: str,
     assets: MapAssets,
+    place_names: bool = False,
 ) -> MapDocument:
     """Sites as circles grouped into clusters when dense, over the area's outline.
 
     `points`: lon, lat, group (legend label, a key of `colours`), popup (plain text, shown on
-    hover).
+    hover). Each site carries its group and colour, so a cluster's icon
+    (static/js/map-clusters.js) shows and names the mix of groups inside it. `place_names`:
+    label each unit of `outline` with its `unit_name`.
     """
     fmap = _base_map(outline, assets)
     folium.GeoJson(
         outline[["geometry"]].to_json(),
         style_function=lambda _: {"fillOpacity": 0.05, "color": "#425563", "weight": 1},
     ).add_to(fmap)
+    if place_names:
+        _place_names_layer(fmap, outline)
     cluster = MarkerCluster(name="Service sites")
     cluster.default_js = list(assets.cluster_scripts)
     cluster.default_css = list(assets.cluster_stylesheets)
@@ -417,6 +488,10 @@ def points_map(
             points["lon"], points["lat"], points["popup"],
             fills=[colours[group] for group in points["group"]], name="Service sites", radius=8,
             color="#212b32", weight=1, fill_opacity=0.9, control=False,
+            properties={
+                CATEGORY_COLUMN: points["group"].astype(str),
+                RANK_COLUMN: [list(colours).index(group) for group in points["group"]],
+            },
         ).add_to(cluster)  # fmt: skip
     cluster.add_to(fmap)
     legend = Classes(breaks=(), colours=tuple(colours.values()), labels=tuple(colours))
@@ -441,10 +516,12 @@ def _document_html(fmap: folium.Map, title: str) -> str:
 
 
 def _base_map(units: gpd.GeoDataFrame, assets: MapAssets) -> folium.Map:
-    west, south, east, north = units.total_bounds
+    west, south, east, north = (float(edge) for edge in units.total_bounds)
     centre = [(south + north) / 2, (west + east) / 2]
     # maxZoom as a map option (folium gives max_zoom to tile layers only): clustering needs it.
-    fmap = folium.Map(location=centre, tiles=None, maxZoom=18)
+    # Quarter steps of zoom let the area fill the room the legend leaves it (clusters form at
+    # the nearest whole zoom).
+    fmap = folium.Map(location=centre, tiles=None, maxZoom=18, zoomSnap=0.25)
     # folium's defaults load Leaflet, jQuery and Bootstrap from CDNs: replace them with ours.
     fmap.default_js = list(assets.scripts)
     fmap.default_css = list(assets.stylesheets)
@@ -452,8 +529,13 @@ def _base_map(units: gpd.GeoDataFrame, assets: MapAssets) -> folium.Map:
         folium.TileLayer(assets.tiles_url, attr=assets.tiles_attribution or "Map tiles").add_to(
             fmap
         )
-    # Leave room on the right for the legend, so it never hides a locality.
-    fmap.fit_bounds([[south, west], [north, east]], padding_bottom_right=(270, 10))
+    bounds = [[south, west], [north, east]]
+    fmap.fit_bounds(bounds)
+    # static/js/map-layout.js fits these bounds again clear of the legend and the controls.
+    layout = json.dumps({"bounds": bounds})
+    fmap.get_root().html.add_child(
+        Element(f'<script type="application/json" id="{LAYOUT_ID}">{layout}</script>')
+    )
     return fmap
 
 
@@ -463,16 +545,12 @@ def _legend_html(title: str, classes: Classes, caption: str) -> str:
         f'style="background:{colour}"></span>{html.escape(label)}</li>'
         for colour, label in zip(classes.colours, classes.labels, strict=True)
     )
-    return (
-        f'<div class="jsna-legend jsna-legend--map" role="region" aria-label="Legend">'
-        f'<p class="jsna-legend__title">{html.escape(title)}</p>'
-        f'<ul class="jsna-legend__list">{rows}</ul>'
-        + (
-            f'<p class="jsna-legend__caption">{html.escape(classes.note)}</p>'
-            if classes.note
-            else ""
-        )
-        + f'<p class="jsna-legend__caption">{html.escape(caption)}</p></div>'
+    note = html.escape(classes.note)
+    note = f'<p class="jsna-legend__caption">{note}</p>' if note else ""
+    return _legend_box(
+        title,
+        f'<ul class="jsna-legend__list">{rows}</ul>{note}'
+        f'<p class="jsna-legend__caption">{html.escape(caption)}</p>',
     )
 
 

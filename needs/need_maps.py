@@ -33,6 +33,7 @@ def need_map(
     assets: MapAssets,
     value_column: str = c.PER_1000_RESIDENTS,
     context: Sequence[tuple[str, str]] = (),
+    place_names: bool = False,
 ) -> MapDocument:
     """`units`: unit_name, expected_cases, expected_lower/upper, the per-1,000 columns, geometry.
 
@@ -74,6 +75,7 @@ def need_map(
         ],
         assets=assets,
         caption=caption,
+        place_names=place_names,
     )
 
 

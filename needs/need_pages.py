@@ -286,6 +286,7 @@ def _map_document(query: dict) -> MapDocument:
         unit_label=label,
         caption=_caption(query, estimates),
         assets=map_documents.map_assets(),
+        place_names=query["level"] != "small_area",
     )
 
 

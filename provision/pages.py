@@ -7,7 +7,7 @@ from needs import columns as c
 from needs import data_generation, map_documents, rounding
 from needs import selectors as needs_selectors
 from needs.labels import data_label
-from needs.maps import CATEGORY_COLOURS, MapDocument, points_map
+from needs.maps import CATEGORY_COLOURS, NAME_COLUMN, MapDocument, points_map
 from needs.prevalence.estimates import NeedUnavailable, need_estimates
 from provision import attribution, baseline, finance
 from provision import selectors as provision_selectors
@@ -76,13 +76,15 @@ def _sites_map(filters: baseline.Filters) -> MapDocument:
         title=f"Service sites, {filters.financial_year}",
         caption=" ".join(filter(None, [synthetic_label(), "Circles group when sites are close."])),
         assets=map_documents.map_assets(),
+        place_names=True,
     )
 
 
 def _outline() -> gpd.GeoDataFrame:
     scheme = needs_selectors.default_locality_scheme()
     membership = needs_selectors.locality_membership_frame(scheme=scheme)
-    return needs_selectors.locality_outlines(membership=membership)
+    outlines = needs_selectors.locality_outlines(membership=membership)
+    return outlines.rename(columns={c.LOCALITY_NAME: NAME_COLUMN})
 
 
 def financial_mapping_context(*, year: str) -> dict:
