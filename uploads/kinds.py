@@ -7,7 +7,8 @@ from needs import geography_imports, locality_imports
 from needs import imports as needs_imports
 from needs.models import DatasetKind
 from needs.plans import Plan
-from provision.imports import plan_services
+from provision.imports import SERVICES_MAPPING, plan_services
+from uploads.mapping import MappingSupport
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class Kind:
     takes_year: bool = False
     national_files: bool = False
     takes_scheme_name: bool = False
+    # a file in the analyst's own layout: its columns and values matched to the template's
+    mapping: MappingSupport | None = None
 
 
 KINDS: dict[str, Kind] = {
@@ -121,8 +124,10 @@ KINDS: dict[str, Kind] = {
             "import_services",
             (".csv", ".xlsx"),
             "Services in the template's layout (download it from the upload page): one row per "
-            "service and financial year, with funding shares, catchment and sites.",
+            "service and financial year, with funding shares, catchment and sites. Your own "
+            "list with other column names works too: you match its columns to the template's.",
             plan_services,
+            mapping=SERVICES_MAPPING,
         ),
         Kind(
             DatasetKind.LOCALITIES,
