@@ -206,13 +206,18 @@ def source_header(path: Path, label: str) -> tuple[list[str], list[str]]:
     return columns, []
 
 
-def source_values(path: Path, label: str, header: list[str], column: str) -> list[str]:
-    """The distinct values of one of the file's columns, in the order first met."""
+def source_values(
+    path: Path, label: str, header: list[str], columns: list[str]
+) -> dict[str, list[str]]:
+    """The distinct values of some of the file's columns, each in the order first met."""
     raw, *_ = read_source(path, label, header)
-    if raw is None or column not in raw.columns:
-        return []
-    values = raw[column]
-    return list(dict.fromkeys(value for value in values if value))
+    if raw is None:
+        return {}
+    return {
+        column: list(dict.fromkeys(value for value in raw[column] if value))
+        for column in columns
+        if column in raw.columns
+    }
 
 
 def mapped_frame(

@@ -37,12 +37,13 @@ class Target:
 
 @dataclass(frozen=True)
 class MappingSupport:
-    """What a kind offers for its own-layout files: its targets, and readers of a file's header
-    row and of one column's distinct values (each returns its errors too, naming the file)."""
+    """What a kind offers for its own-layout files: its targets, a reader of a file's header row
+    (with the errors, naming the file, if it cannot be read), a reader of the distinct values
+    of some of its columns, and whether a header is the template's already."""
 
     targets: Callable[[], list[Target]]
     header: Callable[[Path, str], tuple[list[str], list[str]]]
-    values: Callable[[Path, str, list[str], str], list[str]]
+    values: Callable[[Path, str, list[str], list[str]], dict[str, list[str]]]
     matches_template: Callable[[list[str]], bool]
     notes: tuple[str, ...] = field(default_factory=tuple)
 

@@ -100,13 +100,16 @@ def value_questions(*, upload: Upload, columns: dict[str, str]) -> dict[str, lis
     (those the importer would not read as they are), in the order first met."""
     support = mapping_support(upload)
     sources = upload.options.get("source_columns") or []
-    path, name = Path(upload.file.path), upload.original_name
+    asked = [target for target in support.targets() if target.choices and target.column in columns]
+    found = support.values(
+        Path(upload.file.path),
+        upload.original_name,
+        sources,
+        [columns[target.column] for target in asked],
+    )
     questions: dict[str, list[str]] = {}
-    for target in support.targets():
-        source = columns.get(target.column)
-        if not target.choices or not source:
-            continue
-        values = support.values(path, name, sources, source)[:MAX_VALUES]
+    for target in asked:
+        values = found.get(columns[target.column], [])[:MAX_VALUES]
         unknown = [value for value in values if not value_known(target, value)]
         if unknown:
             questions[target.column] = unknown
