@@ -12,11 +12,13 @@ the same services typed into the template give.
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from provision.models import Service
@@ -30,6 +32,7 @@ from tests.uploads.conftest import (
     text,
     upload_file,
 )
+from uploads.cleanup import uploads_clean
 from uploads.mapping_services import mapping_context
 from uploads.models import ColumnMapping, Upload, UploadStatus
 
@@ -405,3 +408,18 @@ def test_only_analysts_match_columns(client, commissioner, analyst, tmp_path):
     assert response.status_code == 302 and "login" in response["Location"]
     upload.refresh_from_db()
     assert "mapping" not in upload.options
+
+
+def test_a_list_whose_columns_are_never_matched_is_cleaned_up_as_an_unconfirmed_one(
+    client, analyst, tmp_path, settings
+):
+    settings.UPLOAD_STALE_DAYS = 30
+    client.force_login(analyst)
+    old = upload_file(client, kind="services", path=own_file(tmp_path, "csv"))
+    new = upload_file(client, kind="services", path=own_file(tmp_path, "xlsx"))
+    Upload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert "then this upload and its file are deleted" in detail(client, new)
+    stored = Path(old.file.path)
+    assert uploads_clean().stale_uploads == 1
+    assert not Upload.objects.filter(pk=old.pk).exists() and not stored.exists()
+    assert Upload.objects.filter(pk=new.pk, status=UploadStatus.MAPPING).exists()
