@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from provision.importer_mapping import service_targets
+from provision.imports import service_choices
 from provision.models import Service
 from provision.template import COLUMNS
 from tests.uploads.conftest import (
@@ -33,6 +35,7 @@ from tests.uploads.conftest import (
     upload_file,
 )
 from uploads.cleanup import uploads_clean
+from uploads.mapping import columns_guess, value_guess
 from uploads.mapping_services import mapping_context
 from uploads.models import ColumnMapping, Upload, UploadStatus
 
@@ -348,6 +351,24 @@ def test_a_value_without_a_match_is_reported_by_row_and_column_and_nothing_is_sa
     assert confirm(client, upload).status_code == 302
     assert upload.status == UploadStatus.REFUSED and snapshot() == before
 
+    # the analyst matches again from the refused upload's page, and answers both this time
+    again = client.get(reverse("uploads:detail", args=[upload.pk]) + "?match=columns")
+    assert "Match your columns to the template" in text(again)
+    assert "The choices below are the ones you made for this file." in text(again)
+    columns_post(client, upload, GUESSED_COLUMNS, {"source": SOURCE})
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.MAPPING
+    assert offered(upload)[2]["capacity_unit"]["sessions"] == ""  # as answered before
+    answers = {
+        **ANSWERED_VALUES,
+        "funder": {**GUESSED_VALUES["funder"], "Kempsey Parish Fund": "other"},
+    }
+    del answers["funder"]["Worcestershire County Council"]  # no longer in the file
+    values_post(client, upload, answers)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED, upload.plan["errors"]
+    assert snapshot() == before
+
 
 def test_a_bad_number_names_the_analysts_column_and_the_templates(client, analyst, tmp_path):
     client.force_login(analyst)
@@ -423,3 +444,28 @@ def test_a_list_whose_columns_are_never_matched_is_cleaned_up_as_an_unconfirmed_
     assert uploads_clean().stale_uploads == 1
     assert not Upload.objects.filter(pk=old.pk).exists() and not stored.exists()
     assert Upload.objects.filter(pk=new.pk, status=UploadStatus.MAPPING).exists()
+
+
+def test_the_guesses_from_names_and_words():
+    targets = service_targets(service_choices())
+    sources = ["Type", "service_type", "Post code", "LONGITUDE", "lat", "Funded by", "Comments"]
+    assert columns_guess(targets, sources) == {
+        "service_type": "service_type",  # the template's own name wins over a synonym
+        "site_postcode": "Post code",
+        "site_lon": "LONGITUDE",
+        "site_lat": "lat",
+        "funder": "Funded by",
+    }
+    by_column = {target.column: target for target in targets}
+    unit, funder = by_column["capacity_unit"], by_column["funder"]
+    assert [value_guess(unit, v) for v in ("Places", "Beds", "hours a week", "sessions")] == [
+        "caseload_places", "beds", "hours_per_week", "",
+    ]  # fmt: skip
+    assert [
+        value_guess(funder, v)
+        for v in ("NHS England", "Wyre Forest District Council", "Better Care Fund", "Charity X")
+    ] == ["nhs", "local_authority", "pooled", "other"]
+    service_type = by_column["service_type"]
+    assert value_guess(service_type, "Talking therapies (NHS)") == "talking_therapies"
+    assert value_guess(service_type, "Befriending") == ""  # no guess rather than a wild one
+    assert value_guess(by_column["category"], "Day service") == "day_services"
