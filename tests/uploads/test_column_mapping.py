@@ -469,3 +469,19 @@ def test_the_guesses_from_names_and_words():
     assert value_guess(service_type, "Talking therapies (NHS)") == "talking_therapies"
     assert value_guess(service_type, "Befriending") == ""  # no guess rather than a wild one
     assert value_guess(by_column["category"], "Day service") == "day_services"
+
+
+def test_a_value_outside_the_templates_set_is_refused_on_the_form(client, analyst, tmp_path):
+    """Only a crafted request can send one (the page offers a list): the form says so and the
+    upload keeps waiting for its values."""
+    client.force_login(analyst)
+    upload = upload_file(client, kind="services", path=own_file(tmp_path, "csv"))
+    columns_post(client, upload, GUESSED_COLUMNS, {"source": SOURCE})
+    upload.refresh_from_db()
+    answers = {**ANSWERED_VALUES, "capacity_unit": {"sessions": "<b>weeks</b>"}}
+    response = values_post(client, upload, answers)
+    assert response.status_code == 200
+    raw = response.content.decode()
+    assert "Select a valid choice. &lt;b&gt;weeks&lt;/b&gt; is not one of the available" in raw
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.MAPPING and upload.options["mapping"]["values"] == {}
