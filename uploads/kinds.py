@@ -140,6 +140,7 @@ KINDS: dict[str, Kind] = {
             "scheme is named after the file unless you give a name.",
             locality_imports.plan_localities,
             takes_scheme_name=True,
+            mapping=locality_imports.LOCALITIES_MAPPING,
         ),
     )
 }

@@ -30,6 +30,7 @@ class Target:
     choices: tuple[tuple[str, str], ...] = ()
     keywords: tuple[tuple[str, str], ...] = ()
     whole_file: bool = False  # a fixed value fills every row, not only a service's main row
+    fixable: bool = True  # may be given as one value for every row instead of a column
 
     def name_of(self, code: str) -> str:
         return dict(self.choices).get(code, code)

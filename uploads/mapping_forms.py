@@ -15,6 +15,7 @@ REQUIRED = (
     "{label} ({column}) is required: choose the column of your file that holds it, or give one "
     "value for every row."
 )
+REQUIRED_COLUMN = "{label} ({column}) is required: choose the column of your file that holds it."
 BOTH = "{label} ({column}): choose a column of your file or one value for every row, not both."
 SELECT = {"class": "nhsuk-select"}
 
@@ -34,6 +35,8 @@ class ColumnsForm(forms.Form):
                 choices=[("", NOT_IN_FILE), *((source, source) for source in sources)],
                 widget=forms.Select(attrs=SELECT),
             )
+            if not target.fixable:
+                continue
             if target.choices:
                 fixed = forms.ChoiceField(
                     choices=[("", NO_VALUE), *target.choices], widget=forms.Select(attrs=SELECT)
@@ -47,9 +50,13 @@ class ColumnsForm(forms.Form):
             fixed.label = f"One value for every row of {target.label}"
             self.fields[f"fixed__{target.column}"] = fixed
 
-    def rows(self) -> list[tuple[Target, forms.BoundField, forms.BoundField]]:
+    def rows(self) -> list[tuple[Target, forms.BoundField, forms.BoundField | None]]:
         return [
-            (target, self[f"column__{target.column}"], self[f"fixed__{target.column}"])
+            (
+                target,
+                self[f"column__{target.column}"],
+                self[f"fixed__{target.column}"] if target.fixable else None,
+            )
             for target in self.targets
         ]
 
@@ -62,7 +69,8 @@ class ColumnsForm(forms.Form):
             if column and fixed:
                 self.add_error(field, BOTH.format(label=target.label, column=target.column))
             elif target.required and not column and not fixed:
-                self.add_error(field, REQUIRED.format(label=target.label, column=target.column))
+                message = REQUIRED if target.fixable else REQUIRED_COLUMN
+                self.add_error(field, message.format(label=target.label, column=target.column))
         return data
 
     def columns(self) -> dict[str, str]:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from needs.models import LocalityScheme
 from provision.importer_mapping import service_targets
 from provision.imports import service_choices
 from provision.models import Service
@@ -29,6 +30,7 @@ from tests.uploads.conftest import (
     confirm,
     confirm_button,
     csv_bytes,
+    demo_lsoa_codes,
     detail,
     snapshot,
     text,
@@ -485,3 +487,61 @@ def test_a_value_outside_the_templates_set_is_refused_on_the_form(client, analys
     assert "Select a valid choice. &lt;b&gt;weeks&lt;/b&gt; is not one of the available" in raw
     upload.refresh_from_db()
     assert upload.status == UploadStatus.MAPPING and upload.options["mapping"]["values"] == {}
+
+
+# --- another kind: the analyst's own localities ------------------------------------------------
+
+
+def pcn_file(tmp_path: Path, *, bad_row: int = 0) -> Path:
+    """Every demo small area in one of two PCN neighbourhoods, as a team's own list names them:
+    "LSOA" and "PCN", with a column of notes."""
+    codes = demo_lsoa_codes(count=10_000)
+    rows = [["LSOA", "PCN", "Notes"]]
+    for number, code in enumerate(codes, start=2):
+        pcn = "Wyvern North PCN" if number % 2 else "Wyvern South PCN"
+        rows.append(["E01XXXX" if number == bad_row else code, pcn, ""])
+    path = tmp_path / "pcn-neighbourhoods.csv"
+    path.write_bytes(csv_bytes(rows))
+    return path
+
+
+def test_own_localities_are_matched_and_imported(client, analyst, tmp_path):
+    client.force_login(analyst)
+    upload = upload_file(
+        client, kind="localities", path=pcn_file(tmp_path), scheme_name="PCN neighbourhoods"
+    )
+    assert upload.status == UploadStatus.MAPPING
+    columns, fixed, _ = offered(upload)
+    assert columns == {"lsoa_code": "LSOA", "locality_name": "PCN"} and fixed == {}
+    page = detail(client, upload)
+    assert "Not for this column" in page and "fixed__lsoa_code" not in page
+
+    assert columns_post(client, upload, columns).status_code == 302
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CHECKED, upload.plan["errors"]  # no values to match
+    confirm(client, upload)
+    assert upload.status == UploadStatus.IMPORTED, upload.error
+    scheme = LocalityScheme.objects.get(name="PCN neighbourhoods")
+    assert set(scheme.localities.values_list("name", flat=True)) == {
+        "Wyvern North PCN",
+        "Wyvern South PCN",
+    }
+    assert ColumnMapping.objects.get().kind == "localities"
+
+
+def test_own_localities_errors_name_the_analysts_column(client, analyst, tmp_path):
+    client.force_login(analyst)
+    before = LocalityScheme.objects.count()
+    upload = upload_file(client, kind="localities", path=pcn_file(tmp_path, bad_row=3))
+    response = columns_post(client, upload, {"locality_name": "PCN"})
+    assert "LSOA code (lsoa_code) is required: choose the column of your file that holds it." in (
+        text(response)
+    )
+    columns_post(client, upload, {"lsoa_code": "LSOA", "locality_name": "PCN"})
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.REFUSED
+    assert upload.plan["errors"] == [
+        "pcn-neighbourhoods.csv, row 3, column 'LSOA': 'E01XXXX' is not an LSOA code (E01 or W01 "
+        "and 6 digits)."
+    ]
+    assert LocalityScheme.objects.count() == before
