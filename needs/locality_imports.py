@@ -28,15 +28,62 @@ from needs.models import (
 )
 from needs.plans import ImportOptions, Plan, Progress, best_fit_frame, from_parsed, listed
 from needs.services import locality_scheme_replace
+from uploads.mapping import MappingSupport, Target
 
 MAX_NAME = 200  # LocalityScheme.name
+LOCALITY_TARGETS = [
+    Target(
+        "lsoa_code",
+        "LSOA code",
+        True,
+        help="The small area's ONS code, 2021 (E01…) or 2011; 2011 codes are carried to 2021.",
+        synonyms=(
+            "lsoa21_code", "lsoa11_code", "lsoa21cd", "lsoa11cd", "lsoa", "lsoa 2021 code",
+            "lsoa code 2021", "lsoa 2011 code", "small area", "small area code", "lsoa21",
+            "lsoa11",
+        ),
+        fixable=False,
+    ),
+    Target(
+        "locality_name",
+        "Locality name",
+        True,
+        help="The locality the small area is in.",
+        synonyms=(
+            "locality", "pcn", "pcn name", "neighbourhood", "neighbourhood name", "cluster",
+            "patch", "area name",
+        ),
+        fixable=False,
+    ),
+    Target(
+        "locality_code",
+        "Locality code",
+        False,
+        help="Your code for the locality (else one is made from its name).",
+        synonyms=("pcn code", "neighbourhood code", "cluster code", "patch code"),
+        fixable=False,
+    ),
+]  # fmt: skip
+
+
+def _header(path: Path, name: str) -> tuple[list[str], list[str]]:
+    raw, errors = read_csv(path, name, [])
+    return [str(column) for column in raw.columns if str(column).strip()], errors
+
+
+LOCALITIES_MAPPING = MappingSupport(
+    targets=lambda: LOCALITY_TARGETS,
+    header=_header,
+    values=lambda *_: {},  # no column with a fixed set of values
+    matches_template=localities_parser.has_columns,
+)
 
 
 # --- the analyst's own localities ---------------------------------------------------------------
 
 
 def plan_localities(path: Path, *, name: str, options: ImportOptions) -> Plan:
-    parsed = localities_parser.parse(path, name=name)
+    parsed = localities_parser.parse(path, name=name, mapping=options.mapping)
     plan = from_parsed(DatasetKind.LOCALITIES, name, parsed, "File layout and values")
     if not plan.ok:
         return plan

@@ -35,6 +35,8 @@ class ImportOptions:
     only_loaded_areas: bool = False
     allow_incomplete: bool = False
     scheme_name: str = ""  # a custom locality scheme's name (else the file's name)
+    # how a file in the analyst's own layout matches the kind's template (uploads.mapping)
+    mapping: dict | None = field(default=None, hash=False, compare=False)
 
 
 @dataclass

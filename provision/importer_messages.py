@@ -75,9 +75,24 @@ class Report:
     errors: list[tuple[int, int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     formulas: set[tuple[int, str]] = field(default_factory=set)
+    # template column → the analyst's column it was read from (None: one value given for every
+    # row), when the file is read through a matching of its columns (importer_mapping)
+    sources: dict[str, str | None] = field(default_factory=dict)
 
     def at(self, row: int, column: str) -> str:
-        return f"{self.where}, row {row}, column {column!r}"
+        return f"{self.where}, row {row}, {self.column(column)}"
+
+    def column(self, column: str) -> str:
+        """The column as the analyst knows it, with the template's name where they differ."""
+        first = column.split()[0] if column else column
+        if first not in self.sources:
+            return f"column {column!r}"
+        source = self.sources[first]
+        if source is None:
+            return f"the value you gave for every row of the template's column {column!r}"
+        if source == column:
+            return f"column {column!r}"
+        return f"column {source!r} (the template's {column!r})"
 
     def error(self, row: int, column: str, message: str) -> None:
         if (row, column) in self.formulas:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from needs.importers.tables import XLSX_SUFFIXES, Parsed
 from provision.importer_file import REQUIRED, formula_cells, known_columns, read_cells
+from provision.importer_mapping import mapped_frame, read_source, service_targets
 from provision.importer_messages import (
     AGES_REVERSED,
     BAD_YEAR,
@@ -82,13 +83,22 @@ def parse(
     known_conditions: set[str],
     known_areas: set[str],
     name: str | None = None,
+    mapping: dict | None = None,
 ) -> Parsed:
-    """Read and check a services file (.csv, or .xlsx with a "Services" sheet)."""
+    """Read and check a services file (.csv, or .xlsx with a "Services" sheet); `mapping`: how
+    a file in the analyst's own layout matches the template (provision.importer_mapping)."""
     label = name or path.name
-    raw, where, header_row, read_errors = read_cells(path, label)
+    if mapping:
+        raw, where, header_row, read_errors = read_source(
+            path, label, mapping.get("source_columns")
+        )
+    else:
+        raw, where, header_row, read_errors = read_cells(path, label)
     if raw is None:
         return Parsed.of(_empty(), read_errors)
     report = Report(where)
+    if mapping:
+        raw = mapped_frame(raw, mapping, report, header_row, service_targets(choices))
     raw = known_columns(raw, report, header_row)
     if raw is None:
         return Parsed.of(_empty(), read_errors + report.sorted_errors())

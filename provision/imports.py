@@ -6,9 +6,16 @@ from needs.models import Area, AreaLevel, Condition
 from needs.plans import ImportOptions, Plan, Progress, from_parsed
 from needs.selectors import small_area_at
 from provision import importers
+from provision.importer_mapping import (
+    matches_template,
+    service_targets,
+    source_header,
+    source_values,
+)
 from provision.models import SERVICE_TYPES, CapacityUnit, ProviderType, Service, ServiceCategory
 from provision.services import services_upsert
 from provision.template import ServiceChoices
+from uploads.mapping import MappingSupport
 
 
 def service_choices() -> ServiceChoices:
@@ -18,6 +25,14 @@ def service_choices() -> ServiceChoices:
         service_types=SERVICE_TYPES,
         capacity_units=dict(CapacityUnit.choices),
     )
+
+
+SERVICES_MAPPING = MappingSupport(
+    targets=lambda: service_targets(service_choices()),
+    header=source_header,
+    values=source_values,
+    matches_template=matches_template,
+)
 
 
 # A code loaded at several levels (most LSOA and MSOA codes are the same in 2011 and 2021) is
@@ -45,6 +60,7 @@ def plan_services(path: Path, *, name: str, options: ImportOptions) -> Plan:
         choices=service_choices(),
         known_conditions=set(Condition.objects.values_list("code", flat=True)),
         known_areas=set(Area.objects.values_list("code", flat=True)),
+        mapping=options.mapping,
     )
     plan = from_parsed("services", name, parsed, "File layout and values")
     if not plan.ok:

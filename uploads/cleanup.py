@@ -2,10 +2,11 @@
 
 Deleted: temporary files older than UPLOAD_TEMP_MINUTES; stored files that no Upload row names
 (a process killed between storing and committing), once as old; refused uploads (row and file)
-UPLOAD_REFUSED_DAYS after they were refused; checked uploads never confirmed UPLOAD_STALE_DAYS
-after they were uploaded. Kept: every upload confirmed for import (queued, importing, imported or
-failed), whatever its age, so an analyst's data is never lost. A row whose file has gone is
-marked `file_missing` (and, if it was waiting for confirmation, failed with the reason).
+UPLOAD_REFUSED_DAYS after they were refused; checked uploads (and those whose columns are being
+matched) never confirmed UPLOAD_STALE_DAYS after they were uploaded. Kept: every upload confirmed
+for import (queued, importing, imported or failed), whatever its age, so an analyst's data is
+never lost. A row whose file has gone is marked `file_missing` (and, if it was waiting for
+confirmation, failed with the reason).
 """
 
 import logging
@@ -78,7 +79,7 @@ def upload_deleted_after(*, upload: Upload) -> datetime | None:
         return (upload.finished_at or upload.created_at) + timedelta(
             days=settings.UPLOAD_REFUSED_DAYS
         )
-    if upload.status == UploadStatus.CHECKED:
+    if upload.status in (UploadStatus.CHECKED, UploadStatus.MAPPING):
         return upload.created_at + timedelta(days=settings.UPLOAD_STALE_DAYS)
     return None
 
@@ -100,11 +101,11 @@ def uploads_clean(*, now: datetime | None = None) -> Cleaned:
         | Q(finished_at__isnull=True, created_at__lt=refused_before)
     )
     cleaned.refused_uploads = _delete_uploads(refused, status=UploadStatus.REFUSED)
-    stale = Upload.objects.filter(
-        status=UploadStatus.CHECKED,
-        created_at__lt=now - timedelta(days=settings.UPLOAD_STALE_DAYS),
-    )
-    cleaned.stale_uploads = _delete_uploads(stale, status=UploadStatus.CHECKED)
+    for waiting in (UploadStatus.CHECKED, UploadStatus.MAPPING):  # never confirmed
+        stale = Upload.objects.filter(
+            status=waiting, created_at__lt=now - timedelta(days=settings.UPLOAD_STALE_DAYS)
+        )
+        cleaned.stale_uploads += _delete_uploads(stale, status=waiting)
 
     # Orphans: read the names after listing the files, so a row committed meanwhile is seen.
     stored_root = Path(settings.MEDIA_ROOT) / STORED

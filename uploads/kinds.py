@@ -7,8 +7,9 @@ from needs import geography_imports, locality_imports
 from needs import imports as needs_imports
 from needs.models import DatasetKind
 from needs.plans import Plan
-from provision.imports import plan_services
+from provision.imports import SERVICES_MAPPING, plan_services
 from recorded import imports as recorded_imports
+from uploads.mapping import MappingSupport
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Kind:
     national_files: bool = False
     takes_scheme_name: bool = False
     example: str = ""  # the first line of a file in the expected layout, shown on the Data page
+    # a file in the analyst's own layout: its columns and values matched to the template's
+    mapping: MappingSupport | None = None
 
 
 KINDS: dict[str, Kind] = {
@@ -123,8 +126,10 @@ KINDS: dict[str, Kind] = {
             "import_services",
             (".csv", ".xlsx"),
             "Services in the template's layout (download it from the upload page): one row per "
-            "service and financial year, with funding shares, catchment and sites.",
+            "service and financial year, with funding shares, catchment and sites. Your own "
+            "list with other column names works too: you match its columns to the template's.",
             plan_services,
+            mapping=SERVICES_MAPPING,
         ),
         Kind(
             DatasetKind.LOCALITIES,
@@ -137,6 +142,7 @@ KINDS: dict[str, Kind] = {
             "scheme is named after the file unless you give a name.",
             locality_imports.plan_localities,
             takes_scheme_name=True,
+            mapping=locality_imports.LOCALITIES_MAPPING,
         ),
         Kind(
             DatasetKind.QOF,

@@ -8,6 +8,7 @@ from needs.models import DatasetKind, DatasetVersion
 
 class UploadStatus(models.TextChoices):
     REFUSED = "refused", "Refused: the file has errors"
+    MAPPING = "mapping", "Waiting for its columns to be matched to the template"
     CHECKED = "checked", "Checked: waiting for confirmation"
     QUEUED = "queued", "Queued"
     IMPORTING = "importing", "Importing"
@@ -55,3 +56,34 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class ColumnMapping(models.Model):
+    """How an analyst's own spreadsheet layout matches a kind's template, remembered so the
+    next file with the same columns is offered the same matching. Keyed by the area it is for
+    (the code of the whole area loaded, "" before one is), the kind and the file's set of
+    column names (`columns_key`: their digest, uploads.mapping_services)."""
+
+    area_code = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20, choices=DatasetKind.choices)
+    columns_key = models.CharField(max_length=64)
+    source_columns = models.JSONField(default=list)
+    columns = models.JSONField(default=dict, blank=True, help_text="template column → theirs")
+    fixed = models.JSONField(default=dict, blank=True, help_text="template column → one value")
+    values = models.JSONField(
+        default=dict, blank=True, help_text="template column → {their value: code}"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "kind", "columns_key"], name="column_mapping_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {', '.join(self.source_columns)[:80]}"

@@ -28,6 +28,7 @@ from needs.services import ImportRefused, dataset_version_record, file_sha256
 from taskqueue.dispatch import BROKER_DOWN, BrokerUnavailable, broker_check, task_send
 from taskqueue.sweep import queued_give_up, queued_resend, stale_fail
 from uploads.kinds import KINDS
+from uploads.mapping_services import mapping_sources, mapping_waiting_plan
 from uploads.models import UPLOAD_FINISHED, Upload, UploadStatus
 from uploads.storage import part_publish, part_write
 
@@ -41,13 +42,15 @@ NOT_SENT = (
 )
 
 
-def _options(values: dict) -> ImportOptions:
+def import_options(values: dict) -> ImportOptions:
+    """The options stored with an upload, as the importers take them."""
     year = values.get("year")
     return ImportOptions(
         year=int(year) if year not in (None, "") else None,
         only_loaded_areas=bool(values.get("only_loaded_areas")),
         allow_incomplete=bool(values.get("allow_incomplete")),
         scheme_name=str(values.get("scheme_name") or "").strip(),
+        mapping=values.get("mapping") or None,
     )
 
 
@@ -166,17 +169,15 @@ def upload_create(
     stored = ""
     try:
         upload.sha256 = file_sha256(part)
-        plan = dataset_check(
-            kind=kind,
-            path=part,
-            name=upload.original_name,
-            options=_options(options),
-            sha256=upload.sha256,
-        )
-        upload.plan = plan.as_dict()
-        upload.status = UploadStatus.CHECKED if plan.ok else UploadStatus.REFUSED
-        if not plan.ok:
-            upload.finished_at = timezone.now()
+        sources = mapping_sources(kind=kind, path=part, name=upload.original_name)
+        if sources:  # the analyst's own layout: its columns are matched before it is checked
+            upload.options = {**options, "source_columns": sources}
+            upload.plan = mapping_waiting_plan(
+                kind=kind, name=upload.original_name, sources=sources
+            )
+            upload.status = UploadStatus.MAPPING
+        else:
+            _check_new(upload, part, options)
         with transaction.atomic():
             stored = part_publish(part=part, name=name, upload_to=Upload._meta.get_field("file"))
             upload.file.name = stored
@@ -187,6 +188,20 @@ def upload_create(
             default_storage.delete(stored)
         raise
     return upload
+
+
+def _check_new(upload: Upload, part: Path, options: dict) -> None:
+    plan = dataset_check(
+        kind=upload.kind,
+        path=part,
+        name=upload.original_name,
+        options=import_options(options),
+        sha256=upload.sha256,
+    )
+    upload.plan = plan.as_dict()
+    upload.status = UploadStatus.CHECKED if plan.ok else UploadStatus.REFUSED
+    if not plan.ok:
+        upload.finished_at = timezone.now()
 
 
 def upload_confirm(*, upload: Upload) -> bool:
@@ -260,7 +275,7 @@ def upload_execute(*, upload_id: int) -> None:
             kind=upload.kind,
             path=Path(upload.file.path),
             name=upload.original_name,
-            options=_options(upload.options),
+            options=import_options(upload.options),
             user=upload.created_by,
             progress=progress,
         )

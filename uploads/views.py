@@ -15,6 +15,14 @@ from uploads.cleanup import upload_deleted_after
 from uploads.forms import UploadForm
 from uploads.handlers import SizeLimitHandler
 from uploads.kinds import KINDS
+from uploads.mapping_forms import ColumnsForm, ValuesForm
+from uploads.mapping_services import (
+    mapping_columns_choose,
+    mapping_context,
+    mapping_open,
+    mapping_support,
+    mapping_values_choose,
+)
 from uploads.models import Upload, UploadStatus
 from uploads.selectors import services_template_choices
 from uploads.services import (
@@ -83,15 +91,58 @@ def _upload_new(request: HttpRequest) -> HttpResponse:
 @permission_required("uploads.view_upload", raise_exception=True)
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_object_or_404(Upload.objects.select_related("created_by"), pk=pk)
-    context = {
+    context = _detail_context(upload, match=request.GET.get("match", ""))
+    return render(request, "uploads/detail.html", context)
+
+
+def _detail_context(upload: Upload, **mapping: object) -> dict[str, object]:
+    return {
         "upload": upload,
         "plan": upload.plan,
         "kind": KINDS.get(upload.kind),
         "live": upload_progress(upload=upload),
         "running": upload.status in (UploadStatus.QUEUED, UploadStatus.IMPORTING),
         "deleted_after": upload_deleted_after(upload=upload),
+        "mapping": mapping_context(upload, **mapping),
     }
-    return render(request, "uploads/detail.html", context)
+
+
+NOT_MATCHABLE = "This upload's columns cannot be matched now (it is not waiting for them)."
+
+
+@require_POST
+@permission_required("uploads.add_upload", raise_exception=True)
+def upload_map_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_object_or_404(Upload, pk=pk)
+    if not mapping_open(upload):
+        messages.warning(request, NOT_MATCHABLE)
+        return redirect("uploads:detail", pk=upload.pk)
+    form = ColumnsForm(
+        request.POST,
+        targets=mapping_support(upload).targets(),
+        sources=upload.options["source_columns"],
+    )
+    if not form.is_valid():
+        return render(request, "uploads/detail.html", _detail_context(upload, columns_form=form))
+    mapping_columns_choose(
+        upload=upload, columns=form.columns(), fixed=form.fixed(), user=request.user
+    )
+    return redirect("uploads:detail", pk=upload.pk)
+
+
+@require_POST
+@permission_required("uploads.add_upload", raise_exception=True)
+def upload_map_values(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_object_or_404(Upload, pk=pk)
+    questions = (upload.options.get("mapping") or {}).get("questions")
+    if not mapping_open(upload) or upload.status != UploadStatus.MAPPING or not questions:
+        messages.warning(request, NOT_MATCHABLE)
+        return redirect("uploads:detail", pk=upload.pk)
+    form = ValuesForm(request.POST, targets=mapping_support(upload).targets(), questions=questions)
+    if not form.is_valid():
+        return render(request, "uploads/detail.html", _detail_context(upload, values_form=form))
+    mapping_values_choose(upload=upload, values=form.values(), user=request.user)
+    return redirect("uploads:detail", pk=upload.pk)
 
 
 @require_POST

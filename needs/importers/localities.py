@@ -40,15 +40,19 @@ NO_CODE = "no locality code (leave the whole column out to have codes made from 
 BAD_CODE = "is not a usable locality code (up to 50 letters, digits, '-', '_' or '.')."
 
 
-def parse(path: Path, *, name: str | None = None) -> Parsed:
+def parse(path: Path, *, name: str | None = None, mapping: dict | None = None) -> Parsed:
     """The file's LSOA → locality rows (columns: row, area_code, locality_code, locality_name)
     and, in facts, code_column, name_column and vintage ("lsoa11", "lsoa21" or "" when the
-    header does not say)."""
+    header does not say). `mapping`: which of the file's own columns holds each of the format's
+    (uploads.mapping: {"columns": {"lsoa_code": …, "locality_name": …, "locality_code": …}})."""
     label = name or path.name
     raw, errors = read_csv_rows(path, label)
     if errors:
         return refused(errors, COLUMNS)
-    found, errors = _columns(list(raw.columns), label)
+    if mapping:
+        found, errors = _mapped_columns(list(raw.columns), mapping.get("columns") or {}, label)
+    else:
+        found, errors = _columns(list(raw.columns), label)
     if errors:
         return refused(errors, COLUMNS)
     code_column, name_column, given_codes = found
@@ -68,7 +72,8 @@ def parse(path: Path, *, name: str | None = None) -> Parsed:
     if not problems.total and given_codes:
         _one_name_per_code(frame, given_codes, name_column, label, problems)
     frame, warnings = _repeats(frame, code_column, label, problems)
-    vintage = VINTAGES.get(CODE_HEADER.fullmatch(normal(code_column)).group(1) or "", "")
+    said = CODE_HEADER.fullmatch(normal(code_column))
+    vintage = VINTAGES.get(said.group(1) or "", "") if said else ""
     facts = {
         "code_column": code_column,
         "name_column": name_column,
@@ -99,6 +104,33 @@ def _columns(columns: list[str], label: str) -> tuple[tuple[str, str, str], list
     if errors:
         return ("", "", ""), errors
     return (codes[0], names[0], given[0] if given else ""), []
+
+
+def has_columns(columns: list[str]) -> bool:
+    """Whether a header names the format's columns (as `parse` reads them without a mapping)."""
+    return not _columns(columns, "")[1]
+
+
+MAPPED = {"lsoa_code": "LSOA code", "locality_name": "locality name"}
+NOT_MATCHED = "{label}: no column of the file is matched to the {what} ({target})."
+MATCHED_MISSING = "{label}: column {column!r}, matched to the {what}, is not in the header row."
+
+
+def _mapped_columns(
+    columns: list[str], chosen: dict[str, str], label: str
+) -> tuple[tuple[str, str, str], list[str]]:
+    """The columns the analyst matched to the LSOA code, locality name and locality code."""
+    errors = []
+    for target, what in (*MAPPED.items(), ("locality_code", "locality code")):
+        column = chosen.get(target, "")
+        if column and column not in columns:
+            errors.append(MATCHED_MISSING.format(label=label, column=column, what=what))
+        elif not column and target in MAPPED:
+            errors.append(NOT_MATCHED.format(label=label, what=what, target=target))
+    if errors:
+        return ("", "", ""), errors
+    found = (chosen["lsoa_code"], chosen["locality_name"], chosen.get("locality_code", ""))
+    return found, []
 
 
 def _cell_problems(
