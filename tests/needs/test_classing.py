@@ -109,7 +109,7 @@ def test_class_of_takes_missing_values_as_none():
 
 def test_three_way_without_classes_is_missing_everywhere():
     assert classing.three_way([1.0, 2.0], ()).tolist() == [-1, -1]
-    with pytest.raises(ValueError, match="^a bivariate axis has at most three classes$"):
+    with pytest.raises(ValueError, match=r"^a bivariate axis has at most three classes$"):
         classing.three_way([1.0], (0, 1, 2, 3, 4))
 
 
