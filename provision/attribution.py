@@ -40,7 +40,7 @@ def candidate_pairs(
     Keeps `served_population` to the pairs that matter: at England scale most services reach a
     few hundred of 33,755 small areas, and a full services × areas table wastes gigabytes.
     """
-    known = pd.concat([catchments, sites], ignore_index=True)[[SERVICE_CODE, AREA_CODE]]
+    known = pd.concat([catchments, sites])[[SERVICE_CODE, AREA_CODE]]
     elsewhere = services.loc[~services[SERVICE_CODE].isin(known[SERVICE_CODE]), [SERVICE_CODE]]
     everywhere = elsewhere.merge(pd.DataFrame({AREA_CODE: areas}), how="cross")
     return pd.concat([known, everywhere], ignore_index=True).drop_duplicates()
@@ -57,7 +57,7 @@ def served_population(
     """
     by_age = population.pivot_table(index=AREA_CODE, columns=AGE, values=COUNT, aggfunc="sum")
     by_age = by_age.fillna(0.0)
-    ages = by_age.columns.to_numpy(dtype=float)
+    ages = by_age.columns.to_numpy()
     top = services[AGE_MAX].astype(float).fillna(np.inf).to_numpy()
     bottom = services[AGE_MIN].astype(float).to_numpy()
     mask = (ages[None, :] >= bottom[:, None]) & (ages[None, :] <= top[:, None])
@@ -67,7 +67,7 @@ def served_population(
     frame = pd.DataFrame(people, columns=by_age.index).assign(
         **{SERVICE_CODE: services[SERVICE_CODE].to_numpy()}
     )
-    return frame.melt(id_vars=SERVICE_CODE, var_name=AREA_CODE, value_name=POPULATION)
+    return frame.melt(id_vars=SERVICE_CODE, value_name=POPULATION)  # columns named area_code
 
 
 def _pair_population(
@@ -100,15 +100,13 @@ def attribute_services(
     if sites is not None and not sites.empty:
         at_sites = sites.merge(services[[SERVICE_CODE]], on=SERVICE_CODE)
         at_sites = at_sites[~at_sites[SERVICE_CODE].isin(covered[SERVICE_CODE])]
-        covered = pd.concat([covered, at_sites.assign(**{RULE: RULE_SITE})], ignore_index=True)
+        covered = pd.concat([covered, at_sites.assign(**{RULE: RULE_SITE})])
     whole = population.loc[
         ~population[SERVICE_CODE].isin(covered[SERVICE_CODE])
         & population[SERVICE_CODE].isin(services[SERVICE_CODE]),
         [SERVICE_CODE, AREA_CODE],
     ].assign(**{RULE: RULE_WHOLE_AREA})
-    reach = pd.concat([covered, whole], ignore_index=True).drop_duplicates(
-        [SERVICE_CODE, AREA_CODE]
-    )
+    reach = pd.concat([covered, whole]).drop_duplicates([SERVICE_CODE, AREA_CODE])
     reach = reach.merge(population, on=[SERVICE_CODE, AREA_CODE], how="left")
     reach = reach.fillna({POPULATION: 0.0})
     reach[SHARE] = _population_shares(reach)

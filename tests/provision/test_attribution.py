@@ -128,3 +128,58 @@ def test_a_site_goes_to_a_real_2021_lsoa_before_a_synthetic_or_2011_one():
         code="E01999999", name="Real 2021", level="lsoa21", geometry=demo.geometry
     )
     assert small_area_at(lon=point.x, lat=point.y) == newer  # and 2021 before 2011
+
+
+def test_pairs_carry_a_unique_index_for_the_steps_after():
+    pairs = candidate_pairs(
+        services(("S1", 1.0, 0.0), ("S2", 1.0, 0.0)),
+        pd.DataFrame({"service_code": ["S1"], "area_code": ["A"]}),
+        pd.DataFrame({"service_code": ["S1"], "area_code": ["B"]}),
+        pd.Index(["A", "B"]),
+    )
+    assert pairs.index.is_unique
+    assert sorted(map(tuple, pairs.to_numpy())) == [
+        ("S1", "A"),
+        ("S1", "B"),
+        ("S2", "A"),
+        ("S2", "B"),
+    ]
+
+
+def test_both_sexes_are_summed_and_the_top_age_is_served():
+    population = pd.DataFrame(
+        {"area_code": ["A", "A", "A"], "age": [64, 64, 65], "count": [10.0, 30.0, 100.0]}
+    )  # two sexes at 64
+    service = pd.DataFrame({"service_code": ["S1"], "age_min": [18], "age_max": [64]})
+    full = served_population(population, service)
+    assert full.columns.tolist() == ["service_code", "area_code", "population"]
+    assert full["population"].tolist() == [40.0]
+    pairs = pd.DataFrame({"service_code": ["S1", "S1"], "area_code": ["A", "Z"]})
+    chosen = served_population(population, service, pairs)
+    # Z has no population: the pair is dropped, not read from another area's row.
+    assert chosen.columns.tolist() == ["service_code", "area_code", "population"]
+    assert chosen.to_numpy().tolist() == [["S1", "A", 40.0]]
+
+
+def test_a_catchment_area_with_no_population_row_gets_no_share_but_stays_listed():
+    result = attribute_services(
+        services(("S1", 100.0, 10.0)),
+        pd.DataFrame({"service_code": ["S1", "S1"], "area_code": ["A", "B"]}),
+        served([("S1", "A", 50.0)]),
+    ).set_index("area_code")
+    assert result.loc["B", "share"] == 0 and result.loc["A", "share"] == 1
+
+
+def test_the_refusal_names_at_most_ten_services_and_says_what_to_check():
+    codes = [f"S{i:02d}" for i in range(11)]
+    with pytest.raises(AttributionError) as refused:
+        attribute_services(
+            services(*[(code, 1.0, 0.0) for code in codes]),
+            pd.DataFrame({"service_code": codes, "area_code": ["A"] * 11}),
+            served([(code, "A", 0.0) for code in codes]),
+        )
+    assert str(refused.value) == (
+        "No population lives in the catchment of service(s) "
+        f"{', '.join(codes[:10])} (no residents of the ages they serve live in the small areas "
+        "they reach): check their catchment areas, sites and ages, and the population year."
+    )
