@@ -28,20 +28,21 @@ def _labels(field: forms.ChoiceField | forms.ModelChoiceField) -> list[str]:
     return labels
 
 
-def _message(field: forms.Field, name: str) -> str:
-    label = str(field.label or name.replace("_", " ").capitalize())
+def _message(field: forms.Field, name: str, noun: str | None) -> str:
+    label = noun or str(field.label or name.replace("_", " ").capitalize())
     words = label if label[:2].isupper() else label[0].lower() + label[1:]
     text = f"Choose the {words} from the list: {choices_in_words(_labels(field))}."
     return text.replace("%", "%%")  # Django fills %(value)s into these messages
 
 
-def name_the_choices(form: forms.BaseForm) -> None:
+def name_the_choices(form: forms.BaseForm, *, nouns: dict[str, str] | None = None) -> None:
     """Give every choice field of `form` an error that names it and its choices (read only when
-    an error is shown: a model field's choices come from the database)."""
+    an error is shown: a model field's choices come from the database). `nouns`: what a field
+    chooses, where its label does not say it as a noun ("condition" for "Spend per … with")."""
     for name, field in form.fields.items():
         if not isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
             continue
-        message = lazy(_message, str)(field, name)
+        message = lazy(_message, str)(field, name, (nouns or {}).get(name))
         for key in ("invalid_choice", "invalid_pk_value", "invalid_list"):
             if key in field.error_messages or key == "invalid_choice":
                 field.error_messages[key] = message

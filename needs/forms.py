@@ -38,16 +38,16 @@ def _choices() -> tuple[list[str], list[tuple[int, str]]]:
 
 
 def need_query(data: dict) -> NeedQueryForm:
-    """A bound form with defaults filled in, so the page works with no parameters at all: it
-    opens on the headline condition (common mental disorder) where its rates are loaded."""
-    form = NeedQueryForm(data or None)
-    if not data:
-        first = selectors.headline_condition(form.fields["condition"].queryset)
-        year_choices = form.fields["year"].choices
-        defaults = {
-            "condition": first.code if first else "",
-            "year": year_choices[0][0] if year_choices else "",
-            "level": "locality",
-        }
-        form = NeedQueryForm(defaults)
-    return form
+    """A bound form with defaults for what `data` leaves out, so the page works with no
+    parameters at all (or only some): it opens on the headline condition (common mental
+    disorder, where its rates are loaded), in the base year, by locality."""
+    form = NeedQueryForm()
+    first = selectors.headline_condition(form.fields["condition"].queryset)
+    year_choices = form.fields["year"].choices
+    defaults = {
+        "condition": first.code if first else "",
+        "year": year_choices[0][0] if year_choices else "",
+        "level": "locality",
+    }
+    given = {key: value for key, value in (data or {}).items() if value != ""}
+    return NeedQueryForm(defaults | given)

@@ -46,7 +46,7 @@ class SpendingForm(forms.Form):
         self.fields["financial_year"].choices = [(y, y) for y in years]
         conditions = needs_selectors.conditions_with_rates()
         self.fields["need_condition"].choices = [(x.code, x.name) for x in conditions]
-        name_the_choices(self)
+        name_the_choices(self, nouns={"need_condition": "condition"})
 
 
 class AreaChoiceField(forms.ModelMultipleChoiceField):

@@ -31,6 +31,7 @@ SHORT_CODES = re.compile(r"\b(camhs|cmd|eip|ips|cyp_any)\b")
 FILE_NAME = re.compile(r"\b[\w.-]+\.(csv|xlsx|xls|zip|geojson|json|gpkg|docx|html|pdf)\b")
 # The column headings the upload pages name are what a file's header row must hold, word for
 # word (the pages cannot call them anything else): allowed on the Data pages only.
+COMMAND = re.compile(r"manage\.py|\bimport_[a-z]+|\bload_[a-z]+|--[a-z]")
 UPLOAD_COLUMNS = {
     "age_max", "age_min", "area_code", "condition_code", "condition_name", "imd_quintile",
     "locality_code", "locality_name", "lsoa21_code", "relative_risk", "source_url", "source_year",
@@ -140,6 +141,8 @@ def test_no_page_shows_a_code_to_any_role(client, objects, analyst, commissioner
             codes = codes_in(response.content.decode(), allowed=allowed)
             if codes:
                 found.append(f"{role} {url}: {', '.join(codes)}")
+            if COMMAND.search(visible_text(response.content.decode())):
+                found.append(f"{role} {url}: tells a web user to run a command")
     assert seen > 60
     assert found == [], "codes shown to users:\n" + "\n".join(found)
 
@@ -206,3 +209,18 @@ def test_statement_groups_open_and_close_without_a_script():
     assert "<script" not in html and "(1 statement)" in html
     every = render_to_string("gapanalysis/_statements.html", {"groups": groups, "open_all": True})
     assert every.count(" open>") == 2
+
+
+def test_need_unadjusted_for_want_of_relative_risks_links_to_where_they_are_loaded(
+    client, analyst, commissioner
+):
+    query = {"condition": "cmd", "adjust_for_deprivation": "on"}
+    client.force_login(analyst)
+    body = client.get(reverse("needs:need"), query).content.decode()
+    note = body.split("data-deprivation-note>")[1].split("</div>")[0]
+    assert "Not adjusted for deprivation: no published relative risks" in note
+    upload = reverse("uploads:new") + "?kind=relative_risks"
+    assert f'<a href="{upload}">Upload relative risks by deprivation on the Data page</a>' in note
+    client.force_login(commissioner)
+    note = client.get(reverse("needs:need"), query).content.decode().split("data-deprivation-note>")
+    assert "Ask an analyst to load them." in note[1].split("</div>")[0]
