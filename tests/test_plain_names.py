@@ -123,7 +123,13 @@ def pages_for(role: str, o: dict) -> list[str]:
 
 
 def _conditions() -> list[str]:
-    return [condition.code for condition in needs_selectors.conditions_with_rates()]
+    """One condition of each group (adults, children, older people…): every condition's name is
+    in each need page's list of conditions, and a page takes 5 s to work out, so one per group
+    stands for the pages' own text (description, sources, rates)."""
+    first_of_group = {}
+    for condition in needs_selectors.conditions_with_rates():
+        first_of_group.setdefault(condition.group, condition.code)
+    return list(first_of_group.values())
 
 
 def test_no_page_shows_a_code_to_any_role(client, objects, analyst, commissioner, jsna_manager):
