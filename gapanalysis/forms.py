@@ -13,6 +13,7 @@ from provision.models import SERVICE_TYPES, CapacityUnit
 class NormForm(forms.ModelForm):
     service_types = forms.MultipleChoiceField(
         choices=[(code, label) for code, (label, _) in SERVICE_TYPES.items()],
+        label="Service types counted",
         help_text="The service types whose capacity meets this norm.",
         widget=forms.CheckboxSelectMultiple,
     )
@@ -40,9 +41,26 @@ class NormForm(forms.ModelForm):
             "capacity_units", "people_label", "capacity_label", "action", "source", "source_url",
             "measure_source",
         ]  # fmt: skip
+        labels = {
+            "code": "Short code",
+            "name": "Name of the ambition",
+            "age_min": "Youngest age counted",
+            "age_max": "Oldest age counted",
+            "people_label": "Who the norm is about",
+            "capacity_label": "What the statements call the capacity",
+            "action": "What the statements say the people in need would need",
+            "source_url": "Web address of the source",
+            "measure_source": "Who defined the measure",
+        }
         help_texts = {
+            "code": "Letters, numbers and hyphens, such as local-crisis-access: it names the "
+            "ambition in web addresses and downloaded files.",
+            "name": "The sentence the pages show, such as “Crisis care: 10% of adults with a "
+            "severe mental illness seen each year”.",
             "source": "The publication or local decision the norm comes from.",
-            "people_label": "Who the norm is about, e.g. 'adults'.",
+            "people_label": "Such as “adults”.",
+            "capacity_label": "Such as “NHS Talking Therapies capacity”.",
+            "action": "Such as “would need to be seen”.",
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -88,6 +88,7 @@ class ServiceForm(forms.ModelForm):
     catchment = AreaChoiceField(
         queryset=Area.objects.filter(level__in=[AreaLevel.LAD, AreaLevel.MSOA21, AreaLevel.MSOA11]),
         required=False,
+        label="Areas served",
         help_text="Leave empty when the service serves where its site is, or the whole area.",
     )
     share_nhs = forms.DecimalField(label="NHS share (%)", min_value=0, max_value=100, initial=0)
@@ -104,7 +105,13 @@ class ServiceForm(forms.ModelForm):
         required=False, label="Site longitude", min_value=-180, max_value=180
     )
     site_lat = forms.FloatField(required=False, label="Site latitude", min_value=-90, max_value=90)
-    financial_year = forms.RegexField(regex=FINANCIAL_YEAR, help_text="For example 2024/25")
+    financial_year = forms.RegexField(
+        regex=FINANCIAL_YEAR,
+        label="Financial year",
+        help_text="For example 2024/25",
+        error_messages={"invalid": "Write the financial year as four digits, a slash and two "
+                        "digits, for example 2024/25."},
+    )  # fmt: skip
 
     class Meta:
         model = Service
@@ -113,6 +120,22 @@ class ServiceForm(forms.ModelForm):
             "age_max", "capacity", "capacity_unit", "annual_spend", "financial_year", "source",
             "catchment",
         ]  # fmt: skip
+        labels = {
+            "code": "Service code",
+            "age_min": "Youngest age served",
+            "age_max": "Oldest age served",
+            "capacity_unit": "What the capacity counts",
+            "annual_spend": "Spend in the financial year (£)",
+            "catchment": "Areas served",
+        }
+        help_texts = {
+            "code": "Your own short reference for the service, such as its contract number: one "
+            "service per code in each financial year.",
+            "age_min": "In whole years; 0 when there is no lower limit.",
+            "age_max": "In whole years; leave empty when there is no upper limit.",
+            "capacity": "How much the service can deliver, counted in the unit chosen below.",
+            "source": "Where these figures come from, such as the contract register.",
+        }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
