@@ -148,7 +148,7 @@ class ServiceForm(forms.ModelForm):
                 "CheckboxSelectMultiple": "nhsuk-checkboxes__input",
             }.get(kind, "nhsuk-input")
             field.widget.attrs.setdefault("class", css)
-        name_the_choices(self)
+        name_the_choices(self, nouns={"capacity_unit": "capacity unit"})
         if self.instance.pk:
             self.fields["conditions"].initial = list(self.instance.conditions)
             shares = {f.funder: f.share_percent for f in self.instance.funding.all()}
