@@ -37,8 +37,13 @@ from taskqueue.dispatch import BROKER_DOWN, BrokerUnavailable, broker_check, tas
 
 log = logging.getLogger(__name__)
 
-NO_POPULATION = "No population estimates are loaded: load population (or the demo area) first."
-NO_SCHEME = "No locality scheme exists: create one (the demo area brings one) first."
+NO_POPULATION = (
+    "No population estimates are loaded: upload them on the Data page (Population estimates) first."
+)
+NO_SCHEME = (
+    "No localities exist yet: upload the area lookup on the Data page (it makes the districts), "
+    "or your own localities, first."
+)
 NO_NORMS = (
     "No ambitions (provision norms) exist yet: add a local norm on the Norms page, or ask "
     "whoever runs the site to load the published ones that come with it."
