@@ -186,13 +186,17 @@ def _need_inputs(
     if population.empty:
         raise AnalysisInputError(
             f"No population estimates are loaded for {run.year} in the area of "
-            f"{run.locality_scheme.name!r}."
+            f"{run.locality_scheme.name!r}: an analyst can upload them on the Data page "
+            "(Population estimates)."
         )
     conditions = [norm.condition for norm in norms]
     rates = needs_selectors.rates_frame_for(conditions=conditions)
     missing = sorted({x.name for x in conditions} - _names_with_rates(rates, conditions))
     if missing:
-        raise AnalysisInputError(f"No prevalence rates are loaded for {', '.join(missing)}.")
+        raise AnalysisInputError(
+            f"No prevalence rates are loaded for {', '.join(missing)}: an analyst can upload "
+            "them on the Data page (Prevalence rates)."
+        )
     membership = needs_selectors.locality_membership_frame(scheme=run.locality_scheme)
     if membership.empty:
         raise AnalysisInputError(f"Locality scheme {run.locality_scheme.name!r} has no areas.")
@@ -486,7 +490,7 @@ def _equality(
         off = equality.breakdowns_not_adding_up(groups, whole=float(whole[norm.code]))
         if off:
             raise AnalysisInputError(
-                f"Need for {norm.code} by group does not add up to the whole area's "
+                f"Need for {norm.name} by group does not add up to the whole area's "
                 f"{float(whole[norm.code]):,.1f}: "
                 + "; ".join(f"by {kind} {total:,.1f}" for kind, total in off.items())
             )

@@ -4,6 +4,7 @@ from django import forms
 
 from gapanalysis import norm_measures
 from gapanalysis.models import Norm, ServiceTurnover
+from jsna.choice_messages import name_the_choices
 from needs.demography.localities import default_scheme
 from needs.models import LocalityScheme
 from provision.models import SERVICE_TYPES, CapacityUnit
@@ -12,7 +13,9 @@ from provision.models import SERVICE_TYPES, CapacityUnit
 class NormForm(forms.ModelForm):
     service_types = forms.MultipleChoiceField(
         choices=[(code, label) for code, (label, _) in SERVICE_TYPES.items()],
+        label="Service types counted",
         help_text="The service types whose capacity meets this norm.",
+        widget=forms.CheckboxSelectMultiple,
     )
     capacity_units = forms.MultipleChoiceField(
         choices=CapacityUnit.choices,
@@ -21,6 +24,7 @@ class NormForm(forms.ModelForm):
         help_text="Courses of treatment a year count as people entering treatment or seen; "
         "referrals a year as assessments; caseload places only as people seen a year, through "
         "the turnover set for the service type. Other units cannot be read as any measure.",
+        widget=forms.CheckboxSelectMultiple,
     )
     source_url = forms.URLField(required=False, assume_scheme="https", max_length=500)
     share_percent = forms.DecimalField(
@@ -37,17 +41,35 @@ class NormForm(forms.ModelForm):
             "capacity_units", "people_label", "capacity_label", "action", "source", "source_url",
             "measure_source",
         ]  # fmt: skip
+        labels = {
+            "code": "Short code",
+            "name": "Name of the ambition",
+            "age_min": "Youngest age counted",
+            "age_max": "Oldest age counted",
+            "people_label": "Who the norm is about",
+            "capacity_label": "What the statements call the capacity",
+            "action": "What the statements say the people in need would need",
+            "source_url": "Web address of the source",
+            "measure_source": "Who defined the measure",
+        }
         help_texts = {
+            "code": "Letters, numbers and hyphens, such as local-crisis-access: it names the "
+            "ambition in web addresses and downloaded files.",
+            "name": "The sentence the pages show, such as “Crisis care: 10% of adults with a "
+            "severe mental illness seen each year”.",
             "source": "The publication or local decision the norm comes from.",
-            "people_label": "Who the norm is about, e.g. 'adults'.",
+            "people_label": "Such as “adults”.",
+            "capacity_label": "Such as “NHS Talking Therapies capacity”.",
+            "action": "Such as “would need to be seen”.",
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             kind = type(field.widget).__name__
-            css = "nhsuk-select" if "Select" in kind else "nhsuk-input"
-            field.widget.attrs.setdefault("class", css)
+            css = {"Select": "nhsuk-select", "CheckboxSelectMultiple": "nhsuk-checkboxes__input"}
+            field.widget.attrs.setdefault("class", css.get(kind, "nhsuk-input"))
+        name_the_choices(self)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -119,6 +141,7 @@ class RunStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         default = default_scheme()
         self.fields["scheme"].initial = default.pk if default else None
+        name_the_choices(self)
 
     def clean_scheme(self) -> LocalityScheme | None:
         return self.cleaned_data["scheme"] or default_scheme()

@@ -6,6 +6,7 @@ from django.db import models
 
 from gapanalysis.norm_measures import MEASURE_CHOICES, MEASURES
 from needs.labels import data_label
+from provision.models import SERVICE_TYPES
 
 
 class Norm(models.Model):
@@ -67,6 +68,12 @@ class Norm(models.Model):
     def counted_as(self) -> str:
         known = MEASURES.get(self.measure)
         return known.counted_as if known else "capacity"
+
+    @property
+    def service_type_names(self) -> list[str]:
+        """The service types counted, as the services list names them."""
+        names = {code: label for code, (label, _) in SERVICE_TYPES.items()}
+        return [names.get(code, code.replace("_", " ")) for code in self.service_types]
 
 
 class ServiceTurnover(models.Model):

@@ -113,7 +113,9 @@ def comparison(*, first: AnalysisRun, second: AnalysisRun) -> list[dict]:
     merged["class_changed"] = merged["classification_a"] != merged["classification_b"]
     for side in ("a", "b"):
         merged[f"class_{side}"] = merged[f"classification_{side}"].map(CLASS_LABELS).fillna("—")
-    merged = merged.sort_values(["norm_code", "unit_name"])
+    names = {norm.code: norm.name for norm in selectors.all_norms()}
+    merged["norm_name"] = merged["norm_code"].map(lambda code: names.get(code, code))
+    merged = merged.sort_values(["norm_name", "unit_name"])
     return merged.astype(object).where(merged.notna(), None).to_dict("records")
 
 

@@ -13,6 +13,7 @@ from gapanalysis.models import (
     ServiceTurnover,
     UnmetNeedStatement,
 )
+from needs.selectors import HEADLINE_CONDITION
 
 
 def latest_run() -> AnalysisRun | None:
@@ -29,6 +30,20 @@ def run_norms(*, run: AnalysisRun) -> list[Norm]:
     skipped = {n.get("code") for n in (run.inputs or {}).get("norms_not_computed", [])}
     norms = run.norms.select_related("condition").order_by("name")
     return [norm for norm in norms if norm.code not in skipped]
+
+
+def headline_norm(*, run: AnalysisRun, norms: list[Norm]) -> Norm | None:
+    """The ambition a run's page opens on: the one for the headline condition (common mental
+    disorder, `needs.selectors.HEADLINE_CONDITION`: NHS Talking Therapies access); where there
+    is none, or several, the one of them with the most people in need in the whole area."""
+    headline = [norm for norm in norms if norm.condition.code == HEADLINE_CONDITION]
+    candidates = headline or norms
+    if len(candidates) < 2:
+        return candidates[0] if candidates else None
+    need = dict(
+        run.results.filter(level=ResultLevel.WHOLE_AREA).values_list("norm_code", "expected_cases")
+    )
+    return max(candidates, key=lambda norm: need.get(norm.code) or 0)
 
 
 def run_norms_not_computed(*, run: AnalysisRun) -> list[dict]:

@@ -37,9 +37,21 @@ from taskqueue.dispatch import BROKER_DOWN, BrokerUnavailable, broker_check, tas
 
 log = logging.getLogger(__name__)
 
-NO_POPULATION = "No population estimates are loaded: load population (or the demo area) first."
-NO_SCHEME = "No locality scheme exists: create one (the demo area brings one) first."
-NO_NORM = "No provision norm {code} exists: load the norm catalogue (manage.py load_catalogue)."
+NO_POPULATION = (
+    "No population estimates are loaded: upload them on the Data page (Population estimates) first."
+)
+NO_SCHEME = (
+    "No localities exist yet: upload the area lookup on the Data page (it makes the districts), "
+    "or your own localities, first."
+)
+NO_NORMS = (
+    "No ambitions (provision norms) exist yet: add a local norm on the Norms page, or ask "
+    "whoever runs the site to load the published ones that come with it."
+)
+UNKNOWN_NORMS = (
+    "No ambition exists with the code {codes}: choose the ambitions from the list on the Need "
+    "against provision page."
+)
 NOT_SENT = (
     "This run could not be sent to the workers (the task queue stopped answering), so nothing "
     "ran. Start it again in a few minutes."
@@ -151,8 +163,10 @@ def analysis_start(
     Refused at once, with nothing created, if the task queue is not answering."""
     norms = Norm.objects.filter(code__in=norm_codes) if norm_codes else Norm.objects.all()
     unknown = sorted(set(norm_codes or []) - set(norms.values_list("code", flat=True)))
-    if unknown or not norms.exists():
-        raise AnalysisStartError(NO_NORM.format(code=", ".join(unknown) or "any"))
+    if unknown:
+        raise AnalysisStartError(UNKNOWN_NORMS.format(codes=", ".join(unknown)))
+    if not norms.exists():
+        raise AnalysisStartError(NO_NORMS)
     scheme = scheme or needs_selectors.default_locality_scheme()
     if scheme is None:
         raise AnalysisStartError(NO_SCHEME)

@@ -18,6 +18,7 @@ from gapanalysis.models import (
     AnalysisRun,
     ChapterExport,
     ExportFormat,
+    MapKind,
     ResultLevel,
     RunStatus,
 )
@@ -51,10 +52,12 @@ def latest_map(request: HttpRequest) -> HttpResponse:
     if run is not None:
         context["not_computed"] = selectors.run_norms_not_computed(run=run)
     if norms:
-        chosen = next((n for n in norms if n.code == request.GET.get("norm")), norms[0])
+        chosen = next(
+            (n for n in norms if n.code == request.GET.get("norm")), None
+        ) or selectors.headline_norm(run=run, norms=norms)
         maps = selectors.run_maps(run=run, norm_code=chosen.code)
-        shown = next(
-            (m for m in maps if m.kind == request.GET.get("map")), maps[0] if maps else None
+        shown = next((m for m in maps if m.kind == request.GET.get("map")), None) or next(
+            (m for m in maps if m.kind == MapKind.BIVARIATE), maps[0] if maps else None
         )
         context |= {
             "norms": norms,
@@ -68,7 +71,10 @@ def latest_map(request: HttpRequest) -> HttpResponse:
                 run=run, norm_code=chosen.code, level=ResultLevel.WHOLE_AREA
             ).first(),
             "statements": selectors.run_statements(run=run),
-            "statement_groups": selectors.statement_groups(run=run),
+            # The shown ambition's statements first (open), the others after it (closed).
+            "statement_groups": sorted(
+                selectors.statement_groups(run=run), key=lambda g: g["norm_code"] != chosen.code
+            ),
             "references": selectors.run_references(run=run),
             "equality": lambda: pages.equality_tables(run=run, norm_code=chosen.code),
             "measure": pages.norm_measure(run=run, norm_code=chosen.code),

@@ -11,6 +11,11 @@ from django.contrib.auth.models import Group, Permission
 ANALYST = "analyst"
 COMMISSIONER = "commissioner"
 JSNA_MANAGER = "jsna_manager"
+ROLE_NAMES = {  # as the pages name them
+    ANALYST: "Analyst",
+    COMMISSIONER: "Commissioner",
+    JSNA_MANAGER: "JSNA project manager",
+}
 
 _DATA_MODELS = {
     "needs": [

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from gapanalysis import selectors
 from gapanalysis.models import AnalysisRun, GapResult
+from jsna.roles import ROLE_NAMES
 from taskqueue.dispatch import broker_status
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     finished = selectors.latest_succeeded_run() if can_see_runs else None
     context = {
         "roles": roles,
+        "role_names": [ROLE_NAMES.get(role, role.replace("_", " ").capitalize()) for role in roles],
         "has_role": any(user.has_perm(permission) for permission in ROLE_PERMISSIONS),
         "latest_run": selectors.latest_run() if can_see_runs else None,
         "finished_run": finished,

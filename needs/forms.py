@@ -2,6 +2,7 @@
 
 from django import forms
 
+from jsna.choice_messages import name_the_choices
 from needs import data_generation, selectors
 from needs.models import Condition
 
@@ -14,7 +15,7 @@ class NeedQueryForm(forms.Form):
     )
     year = forms.TypedChoiceField(coerce=int, choices=[])
     level = forms.ChoiceField(choices=LEVELS, initial="locality")
-    adjust_for_deprivation = forms.BooleanField(required=False)
+    adjust_for_deprivation = forms.BooleanField(required=False, label="Adjust for deprivation")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -23,6 +24,7 @@ class NeedQueryForm(forms.Form):
             "group", "name"
         )
         self.fields["year"].choices = years
+        name_the_choices(self)
 
 
 def _choices() -> tuple[list[str], list[tuple[int, str]]]:
@@ -36,15 +38,16 @@ def _choices() -> tuple[list[str], list[tuple[int, str]]]:
 
 
 def need_query(data: dict) -> NeedQueryForm:
-    """A bound form with defaults filled in, so the page works with no parameters at all."""
-    form = NeedQueryForm(data or None)
-    if not data:
-        first = form.fields["condition"].queryset.first()
-        year_choices = form.fields["year"].choices
-        defaults = {
-            "condition": first.code if first else "",
-            "year": year_choices[0][0] if year_choices else "",
-            "level": "locality",
-        }
-        form = NeedQueryForm(defaults)
-    return form
+    """A bound form with defaults for what `data` leaves out, so the page works with no
+    parameters at all (or only some): it opens on the headline condition (common mental
+    disorder, where its rates are loaded), in the base year, by locality."""
+    form = NeedQueryForm()
+    first = selectors.headline_condition(form.fields["condition"].queryset)
+    year_choices = form.fields["year"].choices
+    defaults = {
+        "condition": first.code if first else "",
+        "year": year_choices[0][0] if year_choices else "",
+        "level": "locality",
+    }
+    given = {key: value for key, value in (data or {}).items() if value != ""}
+    return NeedQueryForm(defaults | given)

@@ -97,8 +97,9 @@ def plan_population(path: Path, *, name: str, options: ImportOptions) -> Plan:
 INCOMPLETE_YEAR = (
     "{name}: mid-{year} covers {covered:,} of the area's {expected:,} 2021 LSOAs; {missing:,} "
     "are missing: {listed}. A year that leaves residents out cannot be set against provision. "
-    "Import the complete file, or choose to import an incomplete year (--incomplete): it is then "
-    "marked incomplete on every output and never used by default."
+    "Import the complete file, or choose to import an incomplete year (on the upload page, tick "
+    "“Import this population year even if it leaves some small areas out”; on the command line, "
+    "--incomplete): it is then marked incomplete on every output and never used by default."
 )
 
 

@@ -182,8 +182,8 @@ def _from_2011(plan: Plan, frame: pd.DataFrame, column: str) -> pd.DataFrame:
             "LSOA vintage",
             [
                 f"{plan.name}, row {row}, column {column!r}: {code} is not a 2011 LSOA of the "
-                "LSOA 2011 → 2021 best-fit lookup loaded here; load that lookup "
-                "(import_lookup) or give 2021 LSOA codes."
+                "LSOA 2011 → 2021 best-fit lookup loaded here; upload that lookup on the Data "
+                "page (Area lookup) or give 2021 LSOA codes."
                 for row, code in unknown[["row", "area_code"]].itertuples(index=False)
             ],
         )

@@ -1,5 +1,7 @@
 """Reads: the only place where needs' database rows become DataFrames."""
 
+from collections.abc import Iterable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -215,6 +217,17 @@ def rates_frame_for(*, conditions: list[Condition]) -> pd.DataFrame:
         columns=[c.CONDITION_CODE, c.SEX, c.AGE_MIN, c.AGE_MAX, c.RATE, c.LOWER, c.UPPER],
     )
     return frame.astype({c.AGE_MAX: float, c.LOWER: float, c.UPPER: float})
+
+
+# The condition the need pages open on and a run's headline ambition is chosen by: common mental
+# disorder (depression and anxiety), the commonest mental disorder and the one the JSNA leads with.
+HEADLINE_CONDITION = "cmd"
+
+
+def headline_condition(conditions: Iterable[Condition]) -> Condition | None:
+    """Common mental disorder when it is among `conditions`, else the first of them."""
+    listed = list(conditions)
+    return next((x for x in listed if x.code == HEADLINE_CONDITION), listed[0] if listed else None)
 
 
 def conditions_with_rates() -> list[Condition]:

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
+from jsna.choice_messages import name_the_choices
 from needs import selectors as needs_selectors
-from needs.models import Area, AreaLevel
+from needs.models import Area, AreaLevel, Condition
 from provision import selectors
 from provision.models import Funder, ProviderType, Service, ServiceCategory
 from provision.services import SHARES_DO_NOT_ADD_UP
@@ -31,6 +32,7 @@ class ServiceFilterForm(forms.Form):
         self.fields["financial_year"].choices = [(y, y) for y in years]
         conditions = needs_selectors.conditions_with_rates()
         self.fields["condition"].choices = ANY + [(x.code, x.name) for x in conditions]
+        name_the_choices(self)
 
 
 class SpendingForm(forms.Form):
@@ -41,6 +43,7 @@ class SpendingForm(forms.Form):
         defaults = {"financial_year": years[0] if years else ""}
         super().__init__({**defaults, **(data or {})})
         self.fields["financial_year"].choices = [(y, y) for y in years]
+        name_the_choices(self)
 
 
 class AreaChoiceField(forms.ModelMultipleChoiceField):
@@ -57,13 +60,32 @@ class AreaChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+ANY_CONDITION = ("any", "Any mental-health condition (the service is not tied to one)")
+
+
+def condition_choices(kept: list[str] | None = None) -> list[tuple[str, str]]:
+    """Every loaded condition by name, "any" first; and any code a service already holds that
+    is not loaded (so editing it keeps it), named as such."""
+    known = [(x.code, x.name) for x in Condition.objects.order_by("group", "name")]
+    codes = {code for code, _ in known} | {ANY_CONDITION[0]}
+    unknown = [(code, f"A condition not loaded here ({code})") for code in kept or []
+               if code not in codes]  # fmt: skip
+    return [ANY_CONDITION, *known, *unknown]
+
+
 class ServiceForm(forms.ModelForm):
-    conditions_text = forms.CharField(
-        label="Conditions served (codes, separated by commas)", required=False, max_length=1000
+    conditions = forms.MultipleChoiceField(
+        label="Conditions served",
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick each condition the service is for, or “Any mental-health condition”. "
+        "Leave all unticked when it is not tied to a condition.",
     )
     catchment = AreaChoiceField(
         queryset=Area.objects.filter(level__in=[AreaLevel.LAD, AreaLevel.MSOA21, AreaLevel.MSOA11]),
         required=False,
+        label="Areas served",
         help_text="Leave empty when the service serves where its site is, or the whole area.",
     )
     share_nhs = forms.DecimalField(label="NHS share (%)", min_value=0, max_value=100, initial=0)
@@ -80,7 +102,13 @@ class ServiceForm(forms.ModelForm):
         required=False, label="Site longitude", min_value=-180, max_value=180
     )
     site_lat = forms.FloatField(required=False, label="Site latitude", min_value=-90, max_value=90)
-    financial_year = forms.RegexField(regex=FINANCIAL_YEAR, help_text="For example 2024/25")
+    financial_year = forms.RegexField(
+        regex=FINANCIAL_YEAR,
+        label="Financial year",
+        help_text="For example 2024/25",
+        error_messages={"invalid": "Write the financial year as four digits, a slash and two "
+                        "digits, for example 2024/25."},
+    )  # fmt: skip
 
     class Meta:
         model = Service
@@ -89,17 +117,37 @@ class ServiceForm(forms.ModelForm):
             "age_max", "capacity", "capacity_unit", "annual_spend", "financial_year", "source",
             "catchment",
         ]  # fmt: skip
+        labels = {
+            "code": "Service code",
+            "age_min": "Youngest age served",
+            "age_max": "Oldest age served",
+            "capacity_unit": "What the capacity counts",
+            "annual_spend": "Spend in the financial year (£)",
+            "catchment": "Areas served",
+        }
+        help_texts = {
+            "code": "Your own short reference for the service, such as its contract number: one "
+            "service per code in each financial year.",
+            "age_min": "In whole years; 0 when there is no lower limit.",
+            "age_max": "In whole years; leave empty when there is no upper limit.",
+            "capacity": "How much the service can deliver, counted in the unit chosen below.",
+            "source": "Where these figures come from, such as the contract register.",
+        }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["conditions"].choices = condition_choices(self.instance.conditions or [])
         for field in self.fields.values():  # NHS.UK frontend styling for each kind of input
             kind = type(field.widget).__name__
-            css = {"Select": "nhsuk-select", "SelectMultiple": "nhsuk-select"}.get(
-                kind, "nhsuk-input"
-            )
+            css = {
+                "Select": "nhsuk-select",
+                "SelectMultiple": "nhsuk-select",
+                "CheckboxSelectMultiple": "nhsuk-checkboxes__input",
+            }.get(kind, "nhsuk-input")
             field.widget.attrs.setdefault("class", css)
+        name_the_choices(self, nouns={"capacity_unit": "capacity unit"})
         if self.instance.pk:
-            self.fields["conditions_text"].initial = ", ".join(self.instance.conditions)
+            self.fields["conditions"].initial = list(self.instance.conditions)
             shares = {f.funder: f.share_percent for f in self.instance.funding.all()}
             for funder in Funder.values:
                 self.fields[f"share_{funder}"].initial = shares.get(funder, Decimal(0))
@@ -117,9 +165,7 @@ class ServiceForm(forms.ModelForm):
         total = sum((share for _, share in self.funding()), Decimal(0))
         if total != 100:
             self.add_error("share_nhs", SHARES_DO_NOT_ADD_UP.format(total=f"{total:g}"))
-        data["conditions"] = [
-            code.strip() for code in (data.get("conditions_text") or "").split(",") if code.strip()
-        ]
+        data["conditions"] = list(data.get("conditions") or [])
         self._clean_site(data)
         return data
 

@@ -68,7 +68,6 @@ def test_the_export_service_refuses_an_unknown_format_before_making_a_row(finish
         ("name", 301, "at most 300 characters (it has 301)"),
         ("provider", 301, "at most 300 characters (it has 301)"),
         ("source", 301, "at most 300 characters (it has 301)"),
-        ("conditions_text", 1001, "at most 1000 characters (it has 1001)"),
         ("site_name", 301, "at most 300 characters (it has 301)"),
     ],
 )

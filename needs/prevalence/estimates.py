@@ -21,6 +21,9 @@ class NeedUnavailable(ValueError):
     """The estimate cannot be made as asked; the message says what to load or choose."""
 
 
+NOT_ADJUSTED = "Not adjusted for deprivation"
+
+
 @dataclass(frozen=True)
 class NeedEstimates:
     year: int
@@ -34,6 +37,11 @@ class NeedEstimates:
     @property
     def projected(self) -> bool:
         return self.year != self.base_year
+
+    @property
+    def risks_missing(self) -> bool:
+        """The adjustment for deprivation was asked for but not made: no relative risks."""
+        return self.deprivation_note.startswith(NOT_ADJUSTED)
 
 
 def need_estimates(
@@ -101,9 +109,9 @@ def apply_deprivation_adjustment(
     ]
     if lacking:  # no published risks: the adjustment stays off, and the note says why
         return (
-            "Not adjusted for deprivation: no published relative risks by deprivation are "
+            f"{NOT_ADJUSTED}: no published relative risks by deprivation are "
             f"loaded for {', '.join(lacking)}. An analyst can load them on the Data page "
-            "(Relative risks by deprivation quintile); until then need uses the national rates "
+            "(Relative risks by deprivation); until then need uses the national rates "
             "as they stand."
         )
     deciles = needs_selectors.imd_deciles(codes=list(codes)).reindex(codes).to_numpy(float)

@@ -44,3 +44,12 @@ def interval(row: object) -> str:
     )
     text = rounding.between(lower, upper)
     return text.removeprefix("between about ").replace(" and ", " to ") if text else "not published"
+
+
+@register.filter
+def in_sentence(name: object) -> str:
+    """A name as it reads inside a sentence: "Common mental disorder" → "common mental disorder",
+    while acronyms keep their capitals ("CMD symptoms (CIS-R score 12 or more)" stays)."""
+    return " ".join(
+        word if sum(ch.isupper() for ch in word) > 1 else word.lower() for word in str(name).split()
+    )

@@ -137,9 +137,10 @@ def test_a_run_without_population_for_its_year_fails_with_a_reason(
     analysis_execute(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
-    assert run.error == (
-        f"No population estimates are loaded for 1999 in the area of {run.locality_scheme.name!r}."
+    assert run.error.startswith(
+        f"No population estimates are loaded for 1999 in the area of {run.locality_scheme.name!r}"
     )
+    assert "upload them on the Data page (Population estimates)" in run.error
     assert not GapResult.objects.filter(run=run).exists()
 
 

@@ -38,7 +38,8 @@ def test_a_commissioner_sees_the_maps_and_the_locality_table(client, commissione
     body = response.content.decode()
     assert "Synthetic demo data" in body
     assert body.count('class="jsna-map-frame"') == 1
-    assert "/need/" in body.split('class="jsna-map-frame"')[1].split(">")[0]  # need comes first
+    frame = body.split('class="jsna-map-frame"')[1].split(">")[0]
+    assert f"/{TT}/bivariate/" in frame  # the headline ambition's need against provision
     assert "Unmet need" in body and "would need to be seen" in body
     assert "By sex" in body and "Women and girls" in body and "By age" in body
     assert "By deprivation fifth" in body and "Most deprived fifth" in body

@@ -462,7 +462,7 @@ def test_the_run_form_starts_a_run_on_the_chosen_scheme(
 def test_the_run_form_refuses_a_scheme_that_is_not_there(client, analyst):
     client.force_login(analyst)
     response = client.post(reverse("gapanalysis:run_start"), {"scheme": 999_999}, follow=True)
-    assert "Select a valid choice" in text(response)
+    assert f"Choose the localities from the list: {DEMO_SCHEME}" in text(response)
     assert not AnalysisRun.objects.exists()
 
 

@@ -76,12 +76,12 @@ def test_every_role_may_see_the_need_page(client, persona, request):
     assert client.get(need_url()).status_code == 200
 
 
-def test_the_page_with_no_parameters_shows_the_first_condition_in_the_base_year(signed_in):
+def test_the_page_with_no_parameters_shows_common_mental_disorder_in_the_base_year(signed_in):
     response = signed_in.get(need_url())
     assert response.status_code == 200
     body = response.content.decode()
-    first = Condition.objects.filter(rates__isnull=False).order_by("group", "name").first()
-    assert f"<h2>{first.name}, {BASE_YEAR}</h2>" in body
+    headline = Condition.objects.get(code="cmd")  # the headline condition, not alphabetical
+    assert f"<h2>{headline.name}, {BASE_YEAR}</h2>" in body
     assert "projected from" not in body
     assert body.count(ROW) == len(DISTRICTS)
     for name in DISTRICTS:
@@ -167,7 +167,7 @@ def test_an_unknown_condition_shows_a_form_error_and_no_table(signed_in):
     response = signed_in.get(need_url(condition="no-such-thing", year=2023, level="locality"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "There is a problem" in body and "condition:" in body
+    assert "There is a problem" in body and "Condition: Choose the condition from the list" in body
     assert "<table" not in body and ROW not in body
 
 
@@ -211,6 +211,12 @@ def test_the_small_area_download_adds_up_to_the_locality_download(signed_in):
     # Each downloaded row is rounded to 2 decimals: the sums may differ by half a hundredth a row.
     rounding = 0.005 * (SMALL_AREAS + len(DISTRICTS))
     assert total == pytest.approx(whole_area_estimate(signed_in, "dementia", 2030), abs=rounding)
+
+
+def test_a_question_asked_in_part_is_answered_with_the_defaults_for_the_rest(signed_in):
+    body = signed_in.get(need_url(condition="dementia", adjust_for_deprivation="on")).content
+    assert f"<h2>Dementia (65 and over), {BASE_YEAR}</h2>" in body.decode()
+    assert "nhsuk-error-summary" not in body.decode()
 
 
 def test_the_map_document_with_no_parameters_shows_the_default_question(signed_in):

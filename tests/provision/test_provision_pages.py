@@ -18,7 +18,7 @@ def form_data(**changes: object) -> dict:
         "provider_type": "third_sector", "category": "support", "service_type": "peer_support",
         "age_min": "16", "age_max": "", "capacity": "40", "capacity_unit": "hours_per_week",
         "annual_spend": "52000", "financial_year": "2024/25", "source": "Local contract register",
-        "conditions_text": "cmd, any", "share_nhs": "50", "share_local_authority": "50",
+        "conditions": ["cmd", "any"], "share_nhs": "50", "share_local_authority": "50",
         "share_pooled": "0", "share_other": "0", "site_name": "", "site_postcode": "",
         "site_lon": "", "site_lat": "",
     }  # fmt: skip
@@ -98,8 +98,17 @@ def test_an_edit_records_what_changed(client, analyst):
     [
         ({"share_nhs": "60"}, "share_nhs", "add up to 110%, not 100%"),
         ({"annual_spend": "-5"}, "annual_spend", "greater than or equal to 0"),
-        ({"category": "nonsense"}, "category", "Select a valid choice"),
-        ({"capacity_unit": "widgets"}, "capacity_unit", "Select a valid choice"),
+        ({"category": "nonsense"}, "category", "Choose the category from the list: one of the 13"),
+        (
+            {"capacity_unit": "widgets"},
+            "capacity_unit",
+            "Choose the capacity unit from the list: caseload places, referrals a year, courses",
+        ),
+        (
+            {"conditions": "nonsense"},
+            "conditions",
+            "Choose the conditions served from the list: one of the",
+        ),
         ({"site_lon": "-0.1", "site_lat": "51.5"}, "site_lon", "outside every small area"),
     ],
 )
