@@ -92,14 +92,15 @@ class Benchmark:
         if self.at_95 == NOT_COMPARED:
             return f"not compared with {name}: a figure or its interval is missing"
         if self.at_95 == SIMILAR:
-            return f"similar to {name}: {name}'s value is within the 95% interval"
+            return f"similar to {name}: the value for {name} is within the 95% interval"
         if self.at_998 == SIMILAR:
             return (
                 f"{self.at_95} than {name} at 95% confidence, though not at 99.8% "
-                f"({name}'s value is within the 99.8% interval)"
+                f"(the value for {name} is within the 99.8% interval)"
             )
         return (
-            f"{self.at_95} than {name}: {name}'s value is outside both the 95% and 99.8% intervals"
+            f"{self.at_95} than {name}: the value for {name} is outside both the 95% and "
+            "99.8% intervals"
         )
 
 

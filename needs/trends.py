@@ -82,8 +82,9 @@ def ticks_for(values: list[float]) -> tuple[float, ...]:
     if not values:
         return (0.0, 1.0)
     low, high = min(values), max(values)
-    if high == low:
-        high, low = high + abs(high) * 0.1 + 1e-9, low - abs(low) * 0.1
+    if high == low:  # one value: a band of 10% either side of it (0 to 1 for zero)
+        pad = abs(high) * 0.1
+        low, high = (low - pad, high + pad) if pad else (0.0, 1.0)
     width = nice_width((high - low) / (TICKS - 1))
     start = math.floor(low / width + 1e-9) * width
     count = math.ceil((high - start) / width - 1e-9)

@@ -98,7 +98,7 @@ def test_a_recovery_rate_above_england_at_both_levels_is_better():
     assert (result.at_95, result.at_998, result.outcome) == (b.BETTER, b.BETTER, b.BETTER)
     assert result.token == "cmp-better"
     assert result.words == (
-        "better than England: England's value is outside both the 95% and 99.8% intervals"
+        "better than England: the value for England is outside both the 95% and 99.8% intervals"
     )
 
 
@@ -111,7 +111,7 @@ def test_a_prevalence_above_england_at_95_only_is_higher_without_judgement():
     assert result.token == "cmp-higher"
     assert result.words == (
         "higher than the West Midlands at 95% confidence, though not at 99.8% "
-        "(the West Midlands's value is within the 99.8% interval)"
+        "(the value for the West Midlands is within the 99.8% interval)"
     )
 
 
@@ -121,7 +121,7 @@ def test_a_suicide_rate_similar_to_england_and_one_not_compared():
         polarity=b.LOWER_IS_BETTER,
     )  # fmt: skip
     assert (similar.at_95, similar.at_998) == (b.SIMILAR, b.SIMILAR)
-    assert similar.words == "similar to England: England's value is within the 95% interval"
+    assert similar.words == "similar to England: the value for England is within the 95% interval"
     missing = b.benchmark(
         lower_95=None, upper_95=None, lower_998=None, upper_998=None, comparator=10.4,
         polarity=b.LOWER_IS_BETTER,
