@@ -189,8 +189,6 @@ def proportion_limits(
 
 def _neat_floor(value: float) -> float:
     """95% of the value rounded down to its leading digit: 31,824 → 30,000 (0 stays 0)."""
-    if value == 0:
-        return 0.0
     scaled = value * 0.95
     power = 10.0 ** (len(str(math.floor(scaled))) - 1)
     return math.floor(scaled / power) * power
@@ -198,8 +196,6 @@ def _neat_floor(value: float) -> float:
 
 def _neat_ceiling(value: float) -> float:
     """105% of the value rounded up to its two leading digits: 61,921 → 66,000 (0 stays 0)."""
-    if value == 0:
-        return 0.0
     scaled = value * 1.05
     power = 10.0 ** (len(str(math.ceil(scaled))) - 2)
     return math.ceil(scaled / power) * power

@@ -30,6 +30,22 @@ WIDTH, HEIGHT = 560, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 72  # plot margins: axis labels left, legend below
 TICKS = 5
 PAD = 24  # room either side of the first and last periods for their markers and labels
+MARKER = 4  # half the side of a square marker; circles have radius 4.5
+SWATCH = 28  # the legend's line sample
+CHARACTER = 8  # a generous width of one 12-px character, to space the legend's entries
+CIRCLE, SQUARE = "circle", "square"
+
+
+@dataclass(frozen=True)
+class _Style:
+    css: str
+    colour: str
+    dash: str  # SVG stroke-dasharray, "" for a solid line
+    marker: str
+
+
+LOCAL_STYLE = _Style("trend-local", LOCAL_COLOUR, "", CIRCLE)
+ENGLAND_STYLE = _Style("trend-england", ENGLAND_COLOUR, "6 4", SQUARE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +94,9 @@ def periods_of(local: Series, england: Series | None) -> tuple[str, ...]:
 
 
 def ticks_for(values: list[float]) -> tuple[float, ...]:
-    """Round y-axis ticks covering the values, about ``TICKS`` of them, one round width apart."""
+    """Round y-axis ticks covering the (finite) values, about ``TICKS`` of them, one round width
+    apart."""
+    values = [value for value in values if math.isfinite(value)]
     if not values:
         return (0.0, 1.0)
     low, high = min(values), max(values)
@@ -103,7 +121,7 @@ def chart_data(
     values = []
     for series in (local, england):
         for point in _finite_points(series) if series is not None else ():
-            values += [point.value] + ([point.lower, point.upper] if point.has_interval else [])
+            values += [point.value, point.lower, point.upper]
     return Chart(
         title=title,
         periods=periods_of(local, england),
@@ -227,8 +245,8 @@ def svg(chart: Chart, *, chart_id: str, fmt: Callable[[float], str] = rounding.p
         _axes(chart, scale, fmt),
     ]
     if chart.england is not None:
-        parts.append(_series(chart.england, scale, "trend-england", ENGLAND_COLOUR, dashed=True))
-    parts.append(_series(chart.local, scale, "trend-local", LOCAL_COLOUR, dashed=False))
+        parts.append(_series(chart.england, scale, ENGLAND_STYLE))
+    parts.append(_series(chart.local, scale, LOCAL_STYLE))
     parts.append(_legend(chart))
     parts.append("</svg>")
     return "\n".join(parts)
@@ -258,9 +276,10 @@ def _axes(chart: Chart, scale: _Scale, fmt: Callable[[float], str]) -> str:
     return "\n".join(lines)
 
 
-def _series(series: Series, scale: _Scale, css: str, colour: str, *, dashed: bool) -> str:
+def _series(series: Series, scale: _Scale, style: _Style) -> str:
     points = _finite_points(series)
-    parts = [f'<g class="trend-series {css}">']
+    colour = style.colour
+    parts = [f'<g class="trend-series {style.css}">']
     for point in points:
         if point.has_interval:
             x = _number(scale.x(point.period))
@@ -271,43 +290,44 @@ def _series(series: Series, scale: _Scale, css: str, colour: str, *, dashed: boo
     coordinates = " ".join(
         f"{_number(scale.x(p.period))},{_number(scale.y(p.value))}" for p in points
     )
-    dash = ' stroke-dasharray="6 4"' if dashed else ""
+    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
     if len(points) > 1:
         parts.append(
             f'<polyline points="{coordinates}" fill="none" stroke="{colour}" '
             f'stroke-width="2"{dash}/>'
         )
-    for point in points:
-        x, y = scale.x(point.period), scale.y(point.value)
-        if dashed:  # England: squares
-            parts.append(
-                f'<rect x="{_number(x - 4)}" y="{_number(y - 4)}" width="8" height="8" '
-                f'fill="{colour}"/>'
-            )
-        else:  # the area: circles
-            parts.append(f'<circle cx="{_number(x)}" cy="{_number(y)}" r="4.5" fill="{colour}"/>')
+    parts += [_marker(style, scale.x(p.period), scale.y(p.value)) for p in points]
     parts.append("</g>")
     return "\n".join(parts)
 
 
+def _marker(style: _Style, x: float, y: float) -> str:
+    """A square (England) or a circle (the area) centred on (x, y)."""
+    if style.marker == SQUARE:
+        return (
+            f'<rect x="{_number(x - MARKER)}" y="{_number(y - MARKER)}" width="{2 * MARKER}" '
+            f'height="{2 * MARKER}" fill="{style.colour}"/>'
+        )
+    return f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{MARKER + 0.5}" fill="{style.colour}"/>'
+
+
 def _legend(chart: Chart) -> str:
+    """Below the plot: a swatch of each series' line and marker, then its name."""
     y = HEIGHT - 22
-    entries = [(chart.local.name, LOCAL_COLOUR, "", "circle")]
+    entries = [(chart.local.name, LOCAL_STYLE)]
     if chart.england is not None:
-        entries.append((chart.england.name, ENGLAND_COLOUR, ' stroke-dasharray="6 4"', "square"))
+        entries.append((chart.england.name, ENGLAND_STYLE))
     parts = ['<g class="trend-legend">']
     x = LEFT
-    for name, colour, dash, marker in entries:
+    for name, style in entries:
+        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
         parts.append(
-            f'<line x1="{x}" x2="{x + 28}" y1="{y}" y2="{y}" stroke="{colour}" '
+            f'<line x1="{x}" x2="{x + SWATCH}" y1="{y}" y2="{y}" stroke="{style.colour}" '
             f'stroke-width="2"{dash}/>'
         )
-        if marker == "circle":
-            parts.append(f'<circle cx="{x + 14}" cy="{y}" r="4.5" fill="{colour}"/>')
-        else:
-            parts.append(f'<rect x="{x + 10}" y="{y - 4}" width="8" height="8" fill="{colour}"/>')
-        parts.append(_text(x + 34, y + 4, name, "start", "trend-legend-label"))
-        x += 34 + 8 * len(name) + 24
+        parts.append(_marker(style, x + SWATCH / 2, y))
+        parts.append(_text(x + SWATCH + 6, y + 4, name, "start", "trend-legend-label"))
+        x += SWATCH + 6 + CHARACTER * len(name) + 24
     if any(point.has_interval for point in chart.local.points):
         note = "Vertical lines: 95% confidence intervals"
         parts.append(_text(LEFT, y + 18, note, "start", "trend-note"))

@@ -85,7 +85,11 @@ def test_polarity_turns_higher_and_lower_into_better_and_worse(direction, polari
 
 
 def test_an_unknown_polarity_is_refused_by_name():
-    with pytest.raises(ValueError, match="not 'up is good'"):
+    with pytest.raises(
+        ValueError,
+        match=r"^polarity must be one of no judgement, higher is better, lower is better, "
+        r"not 'up is good'$",
+    ):
         b.judge(b.HIGHER, "up is good")
 
 
@@ -139,7 +143,7 @@ def test_a_lower_is_better_rate_below_england_is_better():
 
 
 def test_a_99_8_interval_narrower_than_the_95_is_refused():
-    with pytest.raises(ValueError, match="must contain the 95% interval"):
+    with pytest.raises(ValueError, match=r"^the 99.8% interval must contain the 95% interval$"):
         b.benchmark(
             lower_95=5.0, upper_95=9.0, lower_998=7.5, upper_998=8.0, comparator=7.0,
             polarity=b.NO_JUDGEMENT,
@@ -279,7 +283,10 @@ def test_significance_can_be_centred_on_england():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: b.proportion_significance(numerators=[5], denominators=[4]), "not be greater"),
+        (
+            lambda: b.proportion_significance(numerators=[5], denominators=[4]),
+            "^numerators must not be greater than their denominators$",
+        ),
         (lambda: b.proportion_funnel(numerators=[1, np.nan], denominators=[2, 3]), "every area"),
         (lambda: b.proportion_funnel(numerators=[], denominators=[]), "every area"),
         (lambda: b.ratio_funnel(observed=[-1], expected=[2]), "at least zero"),
@@ -357,3 +364,31 @@ def test_a_small_service_near_the_standard_cannot_tell(numerator, side):
 
 def test_the_talking_therapies_standards_are_the_national_ones():
     assert [s.share for s in b.TALKING_THERAPIES_STANDARDS] == [0.50, 0.75, 0.95]
+
+
+def test_a_whole_numerator_is_a_proportion_of_one():
+    # 10 of 10 and 5 of 10: pooled 0.75; sqrt(0.75 × 0.25 / 10) = 0.1369 → 95% limits 0.482 to
+    # 1.018, 99.8% 0.327 to 1.173: both areas are within.
+    called = b.proportion_significance(numerators=[10, 5], denominators=[10, 10])
+    assert called == [b.NOT_SIGNIFICANT, b.NOT_SIGNIFICANT]
+
+
+def test_a_zero_denominator_range_gives_a_funnel_from_zero():
+    # Only when max ≤ 2 × min does the axis not start at 0; 0 and 0 are such a case.
+    assert b._neat_floor(0) == 0 and b._neat_ceiling(0) == 0
+    assert b._neat_floor(31_824) == 30_000 and b._neat_ceiling(61_921) == 66_000
+    assert b._neat_floor(7) == 6 and b._neat_ceiling(7) == 7.4  # 6.65 → 6; 7.35 → 7.4
+
+
+def test_a_standard_can_be_judged_at_99_8_percent():
+    # 540 of 1,000: Wilson 95% lower 0.509 (meets 50%); 99.8%: z = 3.090232,
+    # (1,080 + 9.5495 − 3.090232 × sqrt(9.5495 + 4 × 540 × 0.46)) ÷ 2,019.099 = 0.49115:
+    # cannot tell.
+    at_95 = b.against_standard(
+        numerator=540, denominator=1000, standard=b.TALKING_THERAPIES_RECOVERY
+    )
+    at_998 = b.against_standard(
+        numerator=540, denominator=1000, standard=b.TALKING_THERAPIES_RECOVERY, confidence=0.998
+    )
+    assert (at_95.verdict, at_998.verdict) == (b.MEETS, b.CANNOT_TELL)
+    assert at_998.lower == pytest.approx(0.49115, abs=1e-5)

@@ -139,3 +139,13 @@ def test_impossible_figures_are_refused_with_a_clear_message(arguments, message)
 def test_the_dementia_ambition_is_two_in_three_as_published():
     assert r.DEMENTIA_AMBITION == 0.667
     assert r.DEMENTIA.ambition == "the national ambition of two in three"
+
+
+def test_an_ambition_without_words_is_called_the_ambition():
+    words = r.RegisterWords(
+        condition="have depression", people="adults", register="are on GP depression registers"
+    )
+    result = r.recorded_against_expected(recorded=130, expected=200, ambition=0.5)
+    assert r.statement(result, words).endswith(
+        "(65%, 95% CI 58% to 71%), against the ambition (50%): above it, allowing for chance."
+    )

@@ -184,7 +184,10 @@ def test_england_is_dashed_with_squares_and_the_area_solid_with_circles():
 def test_a_single_period_without_england_or_intervals_draws_one_centred_point():
     _, root = render(t.Series("Wychavon", (t.Point("2021", 5.0),)), england=None)
     circles = list(root.iter(f"{SVG}circle"))
-    assert [(c.get("cx")) for c in circles] == ["300.0", "70"]  # the point; the legend's at 56 + 14
+    assert [(c.get("cx")) for c in circles] == [
+        "300.0",
+        "70.0",
+    ]  # the point; the legend's at 56 + 14
     assert root.find(f".//{SVG}polyline") is None
     legend = [
         node.text for node in root.iter(f"{SVG}text") if node.get("class") == "trend-legend-label"
@@ -204,3 +207,127 @@ def test_tick_labels_use_the_given_format():
     assert ticks == ["40%", "45%", "50%", "55%", "60%"]
     assert root.get("aria-labelledby") == "trend-title trend-desc"
     assert chart.description.startswith("Area rose from 45% in 2022 to 55% in 2023, a rise")
+
+
+def test_a_change_is_not_tested_unless_both_ends_have_intervals():
+    local = t.Series("Wychavon", (t.Point("2019", 5.0, 4.0, 6.0), t.Point("2021", 9.0)))
+    assert "(no intervals are loaded, so chance is not ruled out)" in t.describe(local, None)
+
+
+def test_england_without_the_last_period_is_left_out_of_the_movement():
+    england = t.Series("England", (t.Point("2019", 9.8),))
+    assert "England rose" not in t.describe(wyre_forest(), england)
+
+
+@pytest.mark.parametrize(
+    ("chart_id", "identifier"),
+    [("--Suicides: Wyre Forest!--", "suicides-wyre-forest"), ("  ", "trend"), ("ÄÖ", "trend")],
+)
+def test_chart_ids_become_safe_identifiers(chart_id, identifier):
+    chart = t.chart_data(local=wyre_forest(), england=None, title="Suicides")
+    root = ET.fromstring(t.svg(chart, chart_id=chart_id))
+    assert root.get("aria-labelledby") == f"{identifier}-title {identifier}-desc"
+
+
+# --- SVG layout: everything drawn where a reader expects it -------------------------------------
+
+
+def numbers(element: ET.Element, *names: str) -> list[float]:
+    return [float(element.get(name)) for name in names]
+
+
+def test_the_svg_has_no_stray_text_and_keeps_every_mark_inside_the_view():
+    _, root = render(wyre_forest())
+    for element in root.iter():
+        assert not (element.tail or "").strip(), element.tag
+        if element.tag not in (f"{SVG}text", f"{SVG}title", f"{SVG}desc"):
+            assert not (element.text or "").strip(), element.tag
+    for element in root.iter():
+        for name in ("x", "x1", "x2", "cx"):
+            if element.get(name) is not None:
+                assert 0 <= float(element.get(name)) <= t.WIDTH, (element.tag, name)
+        for name in ("y", "y1", "y2", "cy"):
+            if element.get(name) is not None:
+                assert 0 <= float(element.get(name)) <= t.HEIGHT, (element.tag, name)
+    for text in root.iter(f"{SVG}text"):
+        assert (text.get("font-size"), text.get("fill")) == ("12", t.TEXT_COLOUR)
+    assert [child.tag.removeprefix(SVG) for child in root][:2] == ["title", "desc"]
+
+
+def test_tick_labels_sit_left_of_the_axis_centred_on_their_gridlines():
+    _, root = render(wyre_forest())
+    axes = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "trend-axes")
+    gridlines = list(axes.iter(f"{SVG}line"))
+    labels = [n for n in axes.iter(f"{SVG}text") if n.get("class") == "trend-tick"]
+    assert [label.text for label in labels] == ["8.0", "10.0", "12.0", "14.0", "16.0"]
+    for line, label in zip(gridlines, labels, strict=True):
+        x1, x2, y1, y2 = numbers(line, "x1", "x2", "y1", "y2")
+        assert (x1, x2, y1) == (t.LEFT, t.WIDTH - t.RIGHT, y2)
+        assert line.get("stroke") == t.GRID_COLOUR
+        assert label.get("text-anchor") == "end"
+        assert numbers(label, "x", "y") == [t.LEFT - 6, y1 + 4]  # baseline 4 px below centre
+    # 16 at the top of the plot, 8 at its foot.
+    assert [float(line.get("y1")) for line in gridlines] == [228.0, 175.0, 122.0, 69.0, 16.0]
+
+
+def test_period_labels_sit_under_their_points():
+    _, root = render(wyre_forest())
+    periods = [n for n in root.iter(f"{SVG}text") if n.get("class") == "trend-period"]
+    assert [(p.text, *numbers(p, "x", "y"), p.get("text-anchor")) for p in periods] == [
+        ("2019", 80.0, 246.0, "middle"),  # 18 px below the plot's foot at 228
+        ("2020", 300.0, 246.0, "middle"),
+        ("2021", 520.0, 246.0, "middle"),
+    ]
+
+
+def test_markers_are_centred_on_the_lines_vertices():
+    _, root = render(wyre_forest())
+    groups = {g.get("class"): g for g in root.iter(f"{SVG}g")}
+    for css, marker in (("trend-england", "rect"), ("trend-local", "circle")):
+        group = groups[f"trend-series {css}"]
+        vertices = [
+            tuple(map(float, pair.split(",")))
+            for pair in group.find(f"{SVG}polyline").get("points").split()
+        ]
+        marks = list(group.iter(f"{SVG}{marker}"))
+        if marker == "rect":
+            centres = [(x + w / 2, y + h / 2) for x, y, w, h in
+                       (numbers(m, "x", "y", "width", "height") for m in marks)]  # fmt: skip
+            assert {m.get("width") for m in marks} == {"8"}
+        else:
+            centres = [tuple(numbers(m, "cx", "cy")) for m in marks]
+        assert centres == vertices, css
+    assert groups["trend-series trend-england"].find(f"{SVG}rect").get("fill") == t.ENGLAND_COLOUR
+    assert groups["trend-series trend-england"].find(f"{SVG}polyline").get("stroke") == (
+        t.ENGLAND_COLOUR
+    )
+
+
+def test_two_periods_are_joined_by_a_line():
+    local = t.Series("Area", (t.Point("2022", 1.0), t.Point("2023", 2.0)))
+    _, root = render(local, england=None)
+    assert root.find(f".//{SVG}polyline") is not None
+
+
+def test_the_legend_shows_each_series_swatch_then_its_name_without_overlap():
+    _, root = render(wyre_forest())
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "trend-legend")
+    swatches = list(legend.iter(f"{SVG}line"))
+    labels = [n for n in legend.iter(f"{SVG}text") if n.get("class") == "trend-legend-label"]
+    assert [numbers(s, "x1", "x2", "y1", "y2") for s in swatches] == [
+        [56, 84, 278, 278],
+        # "Wyre Forest" is 11 characters: 56 + 28 + 6 + 11 × 8 + 24 = 202.
+        [202, 230, 278, 278],
+    ]
+    assert [s.get("stroke-dasharray") for s in swatches] == [None, "6 4"]
+    assert [s.get("stroke") for s in swatches] == [t.LOCAL_COLOUR, t.ENGLAND_COLOUR]
+    assert [(*numbers(n, "x", "y"), n.get("text-anchor")) for n in labels] == [
+        (90.0, 282.0, "start"),
+        (236.0, 282.0, "start"),
+    ]
+    circle = legend.find(f"{SVG}circle")
+    square = legend.find(f"{SVG}rect")
+    assert numbers(circle, "cx", "cy") == [70.0, 278.0]
+    assert numbers(square, "x", "y") == [212.0, 274.0]  # centred on 216, 278
+    note = next(n for n in legend.iter(f"{SVG}text") if n.get("class") == "trend-note")
+    assert numbers(note, "x", "y") == [56.0, 296.0]
