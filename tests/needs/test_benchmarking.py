@@ -28,6 +28,8 @@ PHE_SIGNIFICANCE = {
     "Not applicable for events less than 10 for dsrs": b.NOT_APPLICABLE,
 }
 LIMITS = ("lower_95", "upper_95", "lower_998", "upper_998")
+EVERY_AREA = "^numerators and denominators must be given for every area, zeros too$"
+AT_LEAST_ZERO = "^numerators must be at least zero and denominators above zero$"
 
 
 def read(name: str) -> pd.DataFrame:
@@ -60,6 +62,11 @@ def assert_limits(funnel: b.Funnel, expected: pd.DataFrame, columns: list[str], 
 )
 def test_compare_places_the_comparator_against_the_interval(lower, upper, comparator, expected):
     assert b.compare(lower=lower, upper=upper, comparator=comparator) == expected
+
+
+def test_a_point_interval_is_compared_too():
+    assert b.compare(lower=5.0, upper=5.0, comparator=5.0) == b.SIMILAR
+    assert b.compare(lower=5.0, upper=5.0, comparator=4.0) == b.HIGHER
 
 
 def test_compare_refuses_an_interval_upside_down():
@@ -184,7 +191,9 @@ def test_ratio_funnel_matches_phe(ratio_type, baseline):
 
 def test_rate_funnel_matches_phe_for_standardised_rates_over_three_years():
     inputs, expected = read("rate_input_funnels"), read("rate_outputs")
-    funnel = b.rate_funnel(events=inputs.ev, rates=inputs.rate, multiplier=1e5, years_of_data=3)
+    funnel = b.rate_funnel(
+        events=inputs.ev, rates=inputs.rate, multiplier=1e5, years_of_data=3, rate_type="dsr"
+    )
     np.testing.assert_array_equal(funnel.points, expected.Events)
     columns = [f"{side}_{level}s_limit" for level in (2, 3) for side in ("lower", "upper")]
     assert_limits(funnel, expected, columns, rel=1e-4)
@@ -287,14 +296,24 @@ def test_significance_can_be_centred_on_england():
             lambda: b.proportion_significance(numerators=[5], denominators=[4]),
             "^numerators must not be greater than their denominators$",
         ),
-        (lambda: b.proportion_funnel(numerators=[1, np.nan], denominators=[2, 3]), "every area"),
-        (lambda: b.proportion_funnel(numerators=[], denominators=[]), "every area"),
-        (lambda: b.ratio_funnel(observed=[-1], expected=[2]), "at least zero"),
-        (lambda: b.ratio_funnel(observed=[1], expected=[0]), "at least zero"),
+        (lambda: b.proportion_funnel(numerators=[1, np.nan], denominators=[2, 3]), EVERY_AREA),
+        (lambda: b.proportion_funnel(numerators=[], denominators=[]), EVERY_AREA),
+        (lambda: b.ratio_funnel(observed=[-1], expected=[2]), AT_LEAST_ZERO),
+        (lambda: b.ratio_funnel(observed=[1], expected=[0]), AT_LEAST_ZERO),
+        (
+            lambda: b.funnel_points(min_denominator=1, max_denominator=9, statistic=b.RATE),
+            "^a rate's funnel points need the average rate$",
+        ),
         (lambda: b.ratio_funnel(observed=[1], expected=[2], ratio_type="smr"), "not 'smr'"),
         (
             lambda: b.derived_denominators(
                 events=[0, 3], rates=[0, 1], multiplier=100, rate_type="crude"
+            ),
+            "^an area with no events needs its denominator for a crude rate$",
+        ),
+        (
+            lambda: b.derived_denominators(
+                events=[0, 3], rates=[0, 1], multiplier=100, rate_type="crude", denominators=[0, 5]
             ),
             "needs its denominator",
         ),
@@ -305,6 +324,7 @@ def test_significance_can_be_centred_on_england():
     ],
 )
 def test_bad_funnel_inputs_are_refused_with_a_clear_message(call, message):
+    # (EVERY_AREA and AT_LEAST_ZERO are the whole messages, anchored.)
     with pytest.raises(ValueError, match=message):
         call()
 
@@ -392,3 +412,46 @@ def test_a_standard_can_be_judged_at_99_8_percent():
     )
     assert (at_95.verdict, at_998.verdict) == (b.MEETS, b.CANNOT_TELL)
     assert at_998.lower == pytest.approx(0.49115, abs=1e-5)
+
+
+def test_the_funnel_axis_starts_above_zero_only_within_a_doubling():
+    # 10,000 to 20,000 is exactly a doubling: from a neat 95% of 10,000 (9,500 → 9,000).
+    doubling = b.funnel_points(min_denominator=10_000, max_denominator=20_000, statistic=b.RATIO)
+    assert doubling[0] == 9_000
+    wider = b.funnel_points(min_denominator=10_000, max_denominator=25_000, statistic=b.RATIO)
+    assert wider[0] == 1
+
+
+def test_expected_numbers_below_one_are_allowed():
+    # Half an expected event: a ratio funnel and significance still work (2 ÷ 0.5 = 4 times).
+    assert b.ratio_significance(observed=[2], expected=[0.5]) == [b.NOT_SIGNIFICANT]
+    assert b.ratio_significance(observed=[9], expected=[0.5]) == [b.HIGH_998]
+    crude = b.derived_denominators(
+        events=[0], rates=[0], multiplier=100, rate_type="crude", denominators=[0.5]
+    )
+    assert list(crude) == [0.5]
+
+
+def test_a_standardised_rate_needs_ten_events_to_be_assessed():
+    # 10 events in 1,000 and 9 in 1,000 against 50 per 1,000: both far below, but only the
+    # first is assessed; a single event's implied denominator is kept (1 ÷ 5 × 1,000 = 200).
+    called = b.rate_significance(
+        events=[10, 9, 1], rates=[10, 9, 5], multiplier=1000, rate_type="dsr", average=50
+    )
+    assert called == [b.LOW_998, b.NOT_APPLICABLE, b.NOT_APPLICABLE]
+    derived = b.derived_denominators(events=[1], rates=[5], multiplier=1000, rate_type="dsr")
+    assert list(derived) == [200]
+
+
+def test_a_crude_rate_funnel_counts_an_area_with_no_events_by_its_own_denominator():
+    # 30 events at 15 per 1,000 (2,000 people) and none in 1,000: baseline 30 ÷ 3,000 = 10 per
+    # 1,000. Without the zero area's denominator the baseline would be 15.
+    funnel = b.rate_funnel(
+        events=[30, 0], rates=[15, 0], multiplier=1000, years_of_data=1, rate_type="crude",
+        denominators=[2000, 1000],
+    )  # fmt: skip
+    assert funnel.baseline == pytest.approx(10.0)
+    # Axis: 1,000 to 2,000 people is a doubling: 950 → 900 people × 0.01 = 9 events; the end
+    # 2,100 × 0.01 = 21 events. With so few events between, each of the 100 points is one more
+    # than the last and they run on past the end to 108, as PHEindicatormethods draws them.
+    assert list(funnel.points) == list(range(9, 109))
