@@ -93,9 +93,10 @@ def periods_of(local: Series, england: Series | None) -> tuple[str, ...]:
     return tuple(sorted(every))
 
 
-def ticks_for(values: list[float]) -> tuple[float, ...]:
+def ticks_for(values: list[float], *, step: float = rounding.PER_1000_STEP) -> tuple[float, ...]:
     """Round y-axis ticks covering the (finite) values, about ``TICKS`` of them, one round width
-    apart."""
+    apart. The width is a whole number of display steps (``step``: 0.1 for figures shown to one
+    decimal, 0.01 for whole per cents), so no two labels print the same and none is rounded."""
     values = [value for value in values if math.isfinite(value)]
     if not values:
         return (0.0, 1.0)
@@ -103,7 +104,9 @@ def ticks_for(values: list[float]) -> tuple[float, ...]:
     if high == low:  # one value: a band of 10% either side of it (0 to 1 for zero)
         pad = abs(high) * 0.1
         low, high = (low - pad, high + pad) if pad else (0.0, 1.0)
-    width = nice_width((high - low) / (TICKS - 1))
+    width = nice_width(max((high - low) / (TICKS - 1), step))
+    while abs(width / step - round(width / step)) > 1e-9:  # 2.5 steps: on to 5
+        width = nice_width(width * (1 + 1e-6))
     start = math.floor(low / width + 1e-9) * width
     count = math.ceil((high - start) / width - 1e-9)
     places = decimals_for(width)
@@ -116,8 +119,10 @@ def chart_data(
     england: Series | None,
     title: str,
     fmt: Callable[[float], str] = rounding.per_1000,
+    step: float = rounding.PER_1000_STEP,
 ) -> Chart:
-    """The chart's periods, y ticks and description, from the two series."""
+    """The chart's periods, y ticks and description, from the two series; ``fmt`` and ``step``
+    are how figures are shown (``rounding.share`` and ``rounding.SHARE_STEP`` for shares)."""
     values = []
     for series in (local, england):
         for point in _finite_points(series) if series is not None else ():
@@ -125,7 +130,7 @@ def chart_data(
     return Chart(
         title=title,
         periods=periods_of(local, england),
-        ticks=ticks_for(values),
+        ticks=ticks_for(values, step=step),
         local=local,
         england=england,
         description=describe(local, england, fmt=fmt),

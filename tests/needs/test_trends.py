@@ -116,15 +116,24 @@ def test_chart_data_has_every_period_in_order_and_round_ticks_covering_the_inter
     ("values", "ticks"),
     [
         ([], (0.0, 1.0)),
-        ([0.42, 0.58], (0.4, 0.45, 0.5, 0.55, 0.6)),  # span 0.16 / 4 = 0.04 → 0.05
+        ([0.42, 0.58], (0.4, 0.5, 0.6)),  # span 0.16 / 4 = 0.04 → 0.05 → whole tenths: 0.1
+        ([4.2, 5.8], (4.0, 4.5, 5.0, 5.5, 6.0)),  # 1.6 / 4 = 0.4 → 0.5
         ([100.0, 100.0], (90.0, 95.0, 100.0, 105.0, 110.0)),  # one value: ±10% around it
         ([-20.0], (-22.0, -21.0, -20.0, -19.0, -18.0)),  # 4 / 4 = 1
-        ([0.0, 0.0], (0.0, 0.25, 0.5, 0.75, 1.0)),  # all zero: 0 to 1
+        ([0.0, 0.0], (0.0, 0.5, 1.0)),  # all zero: 0 to 1; 0.25 is not a whole tenth
         ([97.0, 103.5], (96.0, 98.0, 100.0, 102.0, 104.0)),  # 6.5 / 4 = 1.625 → 2
+        ([1.0, 1.05], (1.0, 1.1)),  # a span under one step: one step wide
+        ([1.0, math.nan, 1.2], (1.0, 1.1, 1.2)),  # missing values are left out
     ],
 )
 def test_ticks_by_hand(values, ticks):
     assert t.ticks_for(values) == ticks
+
+
+def test_share_ticks_are_whole_per_cents():
+    # 0.45 to 0.55: 0.1 / 4 = 0.025 is 2.5 per cents, which would print 53% for 52.5%: 0.05.
+    assert t.ticks_for([0.45, 0.55], step=rounding.SHARE_STEP) == (0.45, 0.5, 0.55)
+    assert t.ticks_for([0.4, 0.6], step=rounding.SHARE_STEP) == (0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 # --- SVG ----------------------------------------------------------------------------------------
@@ -199,8 +208,9 @@ def test_a_single_period_without_england_or_intervals_draws_one_centred_point():
 def test_tick_labels_use_the_given_format():
     points = (t.Point("2022", 0.45, 0.42, 0.48), t.Point("2023", 0.55, 0.52, 0.58))
     chart = t.chart_data(
-        local=t.Series("Area", points), england=None, title="Recovery", fmt=rounding.share
-    )
+        local=t.Series("Area", points), england=None, title="Recovery", fmt=rounding.share,
+        step=rounding.SHARE_STEP,
+    )  # fmt: skip
     markup = t.svg(chart, chart_id="", fmt=rounding.share)
     root = ET.fromstring(markup)
     ticks = [n.text for n in root.iter(f"{SVG}text") if n.get("class") == "trend-tick"]
