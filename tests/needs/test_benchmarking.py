@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from needs import benchmarking as b
+from needs.prevalence import intervals
 
 DATA = Path(__file__).parent / "data" / "phe_funnels"
 PHE_SIGNIFICANCE = {
@@ -455,3 +456,37 @@ def test_a_crude_rate_funnel_counts_an_area_with_no_events_by_its_own_denominato
     # 2,100 × 0.01 = 21 events. With so few events between, each of the 100 points is one more
     # than the last and they run on past the end to 108, as PHEindicatormethods draws them.
     assert list(funnel.points) == list(range(9, 109))
+
+
+@pytest.mark.parametrize(
+    ("limit", "confidence", "expected"),
+    [
+        # Expected set to a limit of 20 events makes that limit of observed ÷ expected exactly 1:
+        # on the line is within it, as ``compare`` treats an interval's ends.
+        (0, 0.998, b.HIGH_95),  # on the 99.8% lower limit: high at 95% only
+        (0, 0.95, b.NOT_SIGNIFICANT),  # on the 95% lower limit
+        (1, 0.998, b.LOW_95),  # on the 99.8% upper limit: low at 95% only
+        (1, 0.95, b.NOT_SIGNIFICANT),  # on the 95% upper limit
+    ],
+)
+def test_a_ratio_exactly_on_a_funnel_limit_is_within_it(limit, confidence, expected):
+    expected_events = intervals.poisson(count=20, confidence=confidence)[limit]
+    assert b.ratio_significance(observed=[20], expected=[float(expected_events)]) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("limit", "confidence", "expected"),
+    [
+        (0, 0.998, b.HIGH_95),
+        (0, 0.95, b.NOT_SIGNIFICANT),
+        (1, 0.998, b.LOW_95),
+        (1, 0.95, b.NOT_SIGNIFICANT),
+    ],
+)
+def test_a_rate_exactly_on_a_funnel_limit_is_within_it(limit, confidence, expected):
+    # 30 events at a crude rate of 30 per 1: a denominator of 1, so the limits are the count's.
+    average = float(intervals.poisson(count=30, confidence=confidence)[limit])
+    called = b.rate_significance(
+        events=[30], rates=[30], multiplier=1, rate_type="crude", average=average
+    )
+    assert called == [expected]
