@@ -12,11 +12,16 @@ what English public-health teams use for Fingertips indicators, so figures agree
   as PHEindicatormethods' internal ``byars_lower`` / ``byars_upper``).
 - ``byar_rate``: a crude rate with Byar limits (as ``phe_rate`` for counts of 10 or more).
 - ``dobson``: directly standardised rate with Dobson et al. (1991) limits (as ``calculate_dsr``).
+- ``exact_poisson``: the exact (Garwood 1936) interval for a count, i.e. the chi-square limits
+  ``qchisq(α/2, 2O)/2`` and ``qchisq(1 − α/2, 2O + 2)/2`` that ``phe_rate`` uses below 10 events
+  and the funnel functions use throughout; ``poisson`` switches between the two as they do.
 
-scipy is not available here, so there is no exact (chi-square) Poisson interval: note that
-``phe_rate`` switches to the exact interval for counts below 10, where ``byar_rate`` does not.
+``byar_rate`` always uses Byar's limits, where ``phe_rate`` uses the exact interval below 10 events;
+``poisson`` is the switching interval. scipy is not installed, so the chi-square quantiles are
+found here from the regularised incomplete gamma function (standard library ``math.lgamma``).
 """
 
+import math
 from statistics import NormalDist
 
 import numpy as np
@@ -192,3 +197,117 @@ def dobson(
     upper = dsr + spread * (_byar_upper(total, z) - total)
     dsr, lower, upper = (np.where(too_few, np.nan, v * multiplier) for v in (dsr, lower, upper))
     return dsr, lower, upper
+
+
+# --- Exact (Garwood) Poisson interval for a count -----------------------------------------------
+
+_EPSILON = 1e-15
+_TINY = 1e-300
+EXACT_BELOW = 10  # PHEindicatormethods' rule: exact limits for counts below 10, Byar's from 10
+
+
+def _gamma_p(a: float, x: float) -> float:
+    """Regularised lower incomplete gamma P(a, x) for a > 0, x ≥ 0.
+
+    The power series below x < a + 1 and Legendre's continued fraction (modified Lentz) above;
+    Abramowitz & Stegun 6.5.29 and 6.5.31. P(O, μ) is the chance of at least O Poisson events
+    when μ are expected.
+    """
+    if x <= 0:
+        return 0.0
+    log_front = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1:
+        term = total = 1.0 / a
+        shape = a
+        while abs(term) > abs(total) * _EPSILON:
+            shape += 1
+            term *= x / shape
+            total += term
+        return total * math.exp(log_front)
+    b = x + 1 - a
+    c = 1 / _TINY
+    d = 1 / b
+    fraction = d
+    i = 0
+    while True:
+        i += 1
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = d if abs(d) > _TINY else _TINY
+        c = b + an / c
+        c = c if abs(c) > _TINY else _TINY
+        d = 1 / d
+        fraction *= d * c
+        if abs(d * c - 1) < _EPSILON:
+            return 1.0 - math.exp(log_front) * fraction
+
+
+def _gamma_quantile(a: float, probability: float) -> float:
+    """The μ with P(a, μ) = probability: Newton's method from the Wilson–Hilferty start, kept
+    inside a bracket that bisection narrows whenever a Newton step would leave it."""
+    z = NormalDist().inv_cdf(probability)
+    guess = a * (1 - 1 / (9 * a) + z / (3 * math.sqrt(a))) ** 3
+    low, high = 0.0, max(guess, 1.0)
+    while _gamma_p(a, high) < probability:
+        low, high = high, high * 2
+    mu = guess if low < guess < high else (low + high) / 2
+    for _ in range(200):
+        gap = _gamma_p(a, mu) - probability
+        if gap > 0:
+            high = mu
+        else:
+            low = mu
+        density = math.exp((a - 1) * math.log(mu) - mu - math.lgamma(a))
+        # Newton's step only when it stays in the bracket (checked before dividing: no overflow).
+        newton = abs(gap) < density * (high - low)
+        after = mu - gap / density if newton else (low + high) / 2
+        if not low < after < high:
+            after = (low + high) / 2
+        if abs(after - mu) <= 4 * _EPSILON * mu:
+            return after
+        mu = after
+    return mu
+
+
+def _exact_limits(count: float, z_tail: float) -> tuple[float, float]:
+    count, z_tail = float(count), float(z_tail)  # Python floats: no numpy overflow warnings
+    if math.isnan(count):
+        return math.nan, math.nan
+    lower = 0.0 if count == 0 else _gamma_quantile(count, z_tail)
+    return lower, _gamma_quantile(count + 1, 1 - z_tail)
+
+
+def exact_poisson(*, count: ArrayLike, confidence: float = 0.95) -> Interval:
+    """Exact Poisson confidence interval for an observed count (Garwood 1936).
+
+    Garwood F (1936) Biometrika 28:437-442: the lower limit is the mean whose chance of at least
+    O events is α/2, the upper the mean whose chance of at most O events is α/2, equal to
+    ``qchisq(α/2, 2O)/2`` and ``qchisq(1 − α/2, 2O + 2)/2`` as PHEindicatormethods computes them
+    (R/utils.R, ``funnel_ratio_significance``; R/Rates.R for counts below 10). A zero count has
+    lower limit 0.
+    """
+    x = _as_float(count)
+    _refuse_negative(x, what="counts")
+    tail = (1 - confidence) / 2
+    _z(confidence)  # refuses a confidence outside (0, 1)
+    with np.errstate(under="ignore"):  # far tails of the gamma density underflow to 0: harmless
+        limits = np.vectorize(_exact_limits, otypes=[float, float])(x, tail)
+    return limits[0], limits[1]
+
+
+def poisson(*, count: ArrayLike, confidence: float = 0.95) -> Interval:
+    """A count's Poisson interval as PHEindicatormethods chooses it: exact below 10, Byar's from 10.
+
+    The rule of ``phe_rate`` (R/Rates.R) and of the funnel significance for ratios and rates
+    (R/utils.R ``funnel_ratio_significance``).
+    """
+    x = _as_float(count)
+    exact_lower, exact_upper = exact_poisson(
+        count=np.where(x < EXACT_BELOW, x, 0), confidence=confidence
+    )
+    byar_lower, byar_upper = byar(
+        count=np.where(x < EXACT_BELOW, EXACT_BELOW, x), confidence=confidence
+    )
+    small = x < EXACT_BELOW
+    return np.where(small, exact_lower, byar_lower), np.where(small, exact_upper, byar_upper)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needs.prevalence.intervals import byar, byar_rate, dobson, wilson
+from needs.prevalence.intervals import byar, byar_rate, dobson, exact_poisson, poisson, wilson
 
 REL = 1.5e-8  # testthat::expect_equal's default tolerance, as PHEindicatormethods' tests use
 CONFIDENCES = [0.95, 0.998]
@@ -378,6 +378,8 @@ def test_a_standard_population_applies_to_every_group():
         (lambda: wilson(numerator=0, denominator=0), "denominators must all be greater than zero"),
         (lambda: wilson(numerator=1, denominator=-5), "denominators must all be greater than"),
         (lambda: byar(count=1, confidence=95), "confidence must be a fraction strictly between"),
+        (lambda: exact_poisson(count=[2, -1]), "counts must all be greater than or equal"),
+        (lambda: exact_poisson(count=2, confidence=0), "confidence must be a fraction"),
         (lambda: wilson(numerator=1, denominator=2, confidence=1.0), "confidence must be"),
         (
             lambda: dobson(counts=[-1, 20], populations=[10, 10], standard=[1, 1]),
@@ -400,3 +402,57 @@ def test_a_standard_population_applies_to_every_group():
 def test_invalid_inputs_are_refused_with_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- Exact Poisson: reference values ------------------------------------------------------------
+
+# tests/testthat/testdata_Rate.xlsx, sheet testdata_Rate rows 2-3 (method "Exact", per 100 with
+# denominator 100, so the limits are the count's own), columns lower95_0cl, upper95_0cl,
+# lower99_8cl, upper99_8cl; sheet testdata_Rate_g row 2 (2 events per 200, per 100,000, 95%).
+EXACT_CASES = [
+    # (source, count, confidence, lower, upper)
+    ("Rate row 2", 1, 0.95, 0.025317807984289897, 5.571643390938898),
+    ("Rate row 2", 1, 0.998, 0.0010005003335835344, 9.233413476451585),
+    ("Rate row 3", 5, 0.95, 1.62348639011842, 11.668332079322669),
+    ("Rate row 3", 5, 0.998, 0.739371731917839, 16.454745203680105),
+    ("Rate_g row 2", 2, 0.95, 121.10463927198258 * 200 / 1e5, 3612.3438338619794 * 200 / 1e5),
+]
+
+
+@pytest.mark.parametrize(("source", "count", "confidence", "lower", "upper"), EXACT_CASES)
+def test_exact_poisson_matches_phe_reference(source, count, confidence, lower, upper):
+    got_lower, got_upper = exact_poisson(count=count, confidence=confidence)
+    assert got_lower == close(lower), source
+    assert got_upper == close(upper), source
+
+
+def test_exact_poisson_of_zero_is_zero_to_minus_log_of_the_tail():
+    # P(no events | μ) = e^−μ = 0.025 at the upper limit: μ = −ln 0.025 = 3.6888794541139363.
+    lower, upper = exact_poisson(count=[0, 0], confidence=0.95)
+    assert list(lower) == [0.0, 0.0]
+    assert upper == pytest.approx([3.6888794541139363] * 2, rel=1e-12)
+
+
+def test_exact_poisson_agrees_with_byar_for_large_counts_and_keeps_missing_values():
+    lower, upper = exact_poisson(count=[123_456, np.nan], confidence=0.998)
+    byar_lower, byar_upper = byar(count=123_456, confidence=0.998)
+    assert lower[0] == pytest.approx(byar_lower, rel=1e-6)
+    assert upper[0] == pytest.approx(byar_upper, rel=1e-6)
+    assert np.isnan(lower[1]) and np.isnan(upper[1])
+
+
+def test_poisson_is_exact_below_ten_events_and_byar_from_ten():
+    lower, upper = poisson(count=[9, 10, np.nan], confidence=0.95)
+    exact_lower, exact_upper = exact_poisson(count=9)
+    byar_lower, byar_upper = byar(count=10)
+    assert (lower[0], upper[0]) == (exact_lower, exact_upper)
+    assert (lower[1], upper[1]) == (byar_lower, byar_upper)
+    assert exact_poisson(count=10)[0] != byar_lower  # the switch is visible
+    assert np.isnan(lower[2]) and np.isnan(upper[2])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=5000), st.sampled_from(CONFIDENCES))
+def test_exact_poisson_limits_bracket_the_count(count, confidence):
+    lower, upper = exact_poisson(count=count, confidence=confidence)
+    assert 0 <= lower <= count < upper
