@@ -5,7 +5,13 @@ with the commands."""
 import pandas as pd
 import pytest
 
+from needs import selectors as needs_selectors
+from needs.locality_imports import DISTRICTS
 from recorded import attribution as a
+from recorded.comparisons import expected_against_recorded
+from tests.recorded.test_recorded_imports import PRACTICES, QOF_LONG, rows_of
+
+LOOKUP = "lookup_lsoa21_msoa21_ward24_lad_icb.csv"
 
 
 def frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -61,3 +67,72 @@ def test_nothing_placed_says_so():
     )
     assert attributed.registers.empty
     assert attributed.rule.startswith("No GP register could be placed")
+
+
+# --- the real county ---------------------------------------------------------------------------
+
+
+def published_dementia_by_district() -> dict[str, int]:
+    """The QOF 2019-20 dementia registers summed by the district of each practice's site, read
+    from the published files with the csv module (the site's LSOA as the publisher placed it)."""
+    practices = {row["org_code"]: row["lsoa21_code_pip"] for row in rows_of(PRACTICES)}
+    district = {row["lsoa21_code"]: row["ltla24_name"] for row in rows_of(LOOKUP)}
+    totals: dict[str, int] = {}
+    for row in rows_of(QOF_LONG):
+        lsoa = practices.get(row["PRACTICE_CODE"])
+        if row["GROUP_CODE"] == "DEM" and lsoa in district:
+            totals[district[lsoa]] = totals.get(district[lsoa], 0) + int(row["REGISTER"])
+    return totals
+
+
+@pytest.fixture
+def districts(worcestershire, db):
+    scheme = needs_selectors.default_locality_scheme()
+    assert scheme.name == DISTRICTS
+    return expected_against_recorded(scheme=scheme)
+
+
+def test_the_dementia_register_per_district_is_the_published_registers_placed_by_site(districts):
+    dementia = {row.unit_name: row for row in districts.rows if row.pairing.register == "dementia"}
+    published = published_dementia_by_district()
+    assert len(published) == 6
+    for name, register in published.items():
+        assert dementia[name].result.recorded == register, name
+    assert dementia["Whole area"].result.recorded == sum(published.values())
+    assert districts.rule.startswith("GP registers placed by practice site's LSOA (")
+    assert "no patients-by-LSOA file is loaded" in districts.rule
+    assert districts.year == 2019
+
+
+def test_each_district_has_a_diagnosis_rate_with_its_interval_against_the_ambition(districts):
+    dementia = [row for row in districts.rows if row.pairing.register == "dementia"]
+    assert [row.unit_name for row in dementia][-1] == "Whole area"
+    assert len(dementia) == 7
+    for row in dementia:
+        result = row.result
+        assert result.rate == pytest.approx(result.recorded / result.expected)
+        assert 0.3 < result.rate < 1.0  # registers are a share of those expected, not all
+        assert result.lower < result.rate < result.upper and result.method == "Wilson"
+        assert result.ambition == pytest.approx(0.667)
+        below = result.upper < 0.667
+        above = result.lower > 0.667
+        assert result.verdict == ("below" if below else "above" if above else "in line")
+        place = row.unit_name if row.unit_code else "the whole area"
+        assert row.statement.startswith(f"In {place} an estimated")
+        assert "are on GP dementia registers" in row.statement
+    whole = dementia[-1].result
+    assert whole.expected == pytest.approx(sum(row.result.expected for row in dementia[:-1]))
+
+
+def test_smi_and_depression_registers_are_set_against_their_estimates(districts):
+    kinds = {row.pairing.register for row in districts.rows}
+    assert kinds == {"dementia", "smi", "depression"}
+    assert any("learning disability" in note for note in districts.not_compared)
+    smi = next(r for r in districts.rows if r.pairing.register == "smi" and not r.unit_code)
+    assert smi.pairing.condition_code == "psychosis"
+    assert smi.result.ambition is None and smi.result.verdict is None
+    for row in districts.rows:  # registers above the estimate: a ratio with a Poisson interval
+        if row.result.recorded > row.result.expected:
+            assert row.result.method == "Poisson"
+            assert "more than the estimate expects" in row.statement
+    assert smi.result.rate > 1 and "can exceed 100%" in smi.pairing.caveat
