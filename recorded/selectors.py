@@ -93,7 +93,8 @@ def talking_therapies_frame() -> pd.DataFrame:
         "area_code", "area_name", "is_england", "month", "measure", "unit", "value"
     )
     columns = ["area_code", "area_name", "is_england", "month", "measure", "unit", "value"]
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    return frame.assign(area_name=frame["area_name"].fillna(frame["area_code"]))
 
 
 def indicator_frame(*, source: str, indicators: list[str]) -> pd.DataFrame:
@@ -107,4 +108,5 @@ def indicator_frame(*, source: str, indicators: list[str]) -> pd.DataFrame:
         "indicator", "area_code", "area_name", "period", "year", "value", "lower", "upper",
         "england_source",
     ]  # fmt: skip
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    return frame.assign(area_name=frame["area_name"].fillna(frame["area_code"]))
