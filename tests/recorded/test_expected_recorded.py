@@ -2,14 +2,18 @@
 values, then the per-locality dementia diagnosis rate on the real Worcestershire files loaded
 with the commands."""
 
+import io
+
 import pandas as pd
 import pytest
+from django.core.management import call_command
 
 from needs import selectors as needs_selectors
 from needs.locality_imports import DISTRICTS
 from recorded import attribution as a
 from recorded.comparisons import expected_against_recorded
-from tests.recorded.test_recorded_imports import PRACTICES, QOF_LONG, rows_of
+from tests.recorded.test_recorded_imports import LSOA_HEADER, PRACTICES, QOF_LONG, rows_of
+from tests.uploads.conftest import csv_bytes
 
 LOOKUP = "lookup_lsoa21_msoa21_ward24_lad_icb.csv"
 
@@ -136,3 +140,38 @@ def test_smi_and_depression_registers_are_set_against_their_estimates(districts)
             assert row.result.method == "Poisson"
             assert "more than the estimate expects" in row.statement
     assert smi.result.rate > 1 and "can exceed 100%" in smi.pairing.caveat
+
+
+def dementia_by_place(compared) -> dict[str, float]:
+    rows = compared.rows
+    return {r.unit_name: r.result.recorded for r in rows if r.pairing.register == "dementia"}
+
+
+def test_a_patients_by_lsoa_file_moves_a_practice_register_to_where_its_patients_live(
+    districts, tmp_path
+):
+    """M81001's site is in Redditch. Its patients: 600 in Redditch (E01032224), 300 in
+    Bromsgrove (E01032122), 100 outside the county (E01009999): its dementia register is then
+    shared .6 / .3 / .1, and the tenth outside is counted nowhere."""
+    before = dementia_by_place(districts)
+    register = next(
+        int(row["REGISTER"])
+        for row in rows_of(QOF_LONG)
+        if row["PRACTICE_CODE"] == "M81001" and row["GROUP_CODE"] == "DEM"
+    )
+    rows = [LSOA_HEADER] + [
+        ["Patients Registered at a GP Practice", "01OCT2023", "M81001", "PRACTICE", lsoa, "ALL", n]
+        for lsoa, n in (("E01032224", 600), ("E01032122", 300), ("E01009999", 100))
+    ]
+    path = tmp_path / "gp-reg-pat-prac-lsoa-all.csv"
+    path.write_bytes(csv_bytes(rows))
+    call_command("import_practice_lsoa", str(path), stdout=io.StringIO())
+    after = expected_against_recorded(scheme=needs_selectors.default_locality_scheme())
+    moved = dementia_by_place(after)
+    assert moved["Redditch"] == before["Redditch"] - round(0.4 * register)
+    assert moved["Bromsgrove"] == before["Bromsgrove"] + round(0.3 * register)
+    assert moved["Worcester"] == before["Worcester"]
+    assert after.rule.startswith(
+        "GP registers placed by registered patients' home LSOA (1 practice), else by practice "
+        "site's LSOA ("
+    )
