@@ -2,6 +2,7 @@
 gets it with the Worcestershire figures, the others are refused, names from uploads are escaped,
 and the markup obeys the site's Content-Security-Policy (inline SVG, no script or style)."""
 
+import datetime
 import re
 from html import unescape
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from needs.models import Area, Locality
 from needs.selectors import default_locality_scheme
+from recorded.models import ENGLAND_CODE, TalkingTherapiesActivity
 
 ROLES = ("analyst", "commissioner", "jsna_manager")
 
@@ -113,3 +115,24 @@ def test_hostile_names_are_escaped(client, users):
     escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
     assert html.count(escaped) >= 3  # the register table, its statement, the Health Index
     assert "<title id=" in html and f"{escaped} (ONS Health Index indicator)</title>" in html
+
+
+def test_talking_therapies_against_england_when_englands_figures_are_loaded(client, users):
+    """England's May 2023 figures (here: recovery 50%, 90% within 6 weeks): the county's 53%
+    recovery (95% CI 48% to 57%) is similar; its 74% within 6 weeks (70% to 78%) is worse."""
+    for measure, published, value in (
+        ("recovery_rate", "Percentage_Recovery", 50),
+        ("waited_6_weeks", "Percentage_AccessingServices6WeeksFinishedCourseTreatment", 90),
+    ):
+        TalkingTherapiesActivity.objects.create(
+            area_code=ENGLAND_CODE, area_name="England", is_england=True,
+            month=datetime.date(2023, 5, 1), measure=measure, label=measure,
+            published_name=published, unit="percent", value=value,
+        )  # fmt: skip
+    text = text_of(page(client, users["commissioner"], reverse("recorded:outcomes")))
+    assert "England's figures are not loaded" not in text
+    assert "Similar to England: the value for England is within the 95% interval" in text
+    assert (
+        "Worse than England: the value for England is outside both the 95% and 99.8% intervals"
+    ) in text
+    assert "England's figure is not loaded." in text  # 18 weeks: no England row that month
