@@ -182,15 +182,13 @@ def proportion_limits(
     """
     n = np.asarray(population, dtype=float)
     half_width = _z(confidence) * np.sqrt(average * (1 - average) / n)
-    lower = np.clip(average - half_width, 0.0, 1.0)
-    upper = np.clip(average + half_width, 0.0, 1.0)
+    lower = np.maximum(average - half_width, 0.0)  # p̄ ≤ 1, so only these ends can overrun
+    upper = np.minimum(average + half_width, 1.0)
     return lower * multiplier, upper * multiplier
 
 
 def _neat_floor(value: float) -> float:
     """95% of the value rounded down to its leading digit: 31,824 → 30,000 (0 stays 0)."""
-    if value == 0:
-        return 0.0
     scaled = value * 0.95
     power = 10.0 ** (len(str(math.floor(scaled))) - 1)
     return math.floor(scaled / power) * power
@@ -198,8 +196,6 @@ def _neat_floor(value: float) -> float:
 
 def _neat_ceiling(value: float) -> float:
     """105% of the value rounded up to its two leading digits: 61,921 → 66,000 (0 stays 0)."""
-    if value == 0:
-        return 0.0
     scaled = value * 1.05
     power = 10.0 ** (len(str(math.ceil(scaled))) - 2)
     return math.ceil(scaled / power) * power
@@ -211,24 +207,27 @@ def funnel_points(
     max_denominator: float,
     statistic: str,
     years_of_data: float = 1,
-    average: float = 1,
+    average: float | None = None,
 ) -> np.ndarray:
     """The 100 x-values PHEindicatormethods draws a funnel at, closer together where it curves.
 
     The axis runs from 0 when the largest denominator is more than twice the smallest (else
     from a neat value below the smallest) to a neat value above the largest; rates' axes are in
-    events (the denominator per year × years × the average rate). From max(1, start), each point
+    events (the denominator per year × ``years_of_data`` × the ``average`` rate, both needed for
+    rates only). From max(1, start), each point
     is the previous one times the ratio that would reach the end in the points left, rounded to a
     whole number and at least one more than the previous.
     """
     if statistic not in (PROPORTION, RATIO, RATE):
         raise ValueError(f"statistic must be proportion, ratio or rate, not {statistic!r}")
-    years = years_of_data if statistic == RATE else 1
+    years = years_of_data
     start = 0.0
     if max_denominator <= 2 * min_denominator:
         start = _neat_floor(min_denominator / years) * years
     end = _neat_ceiling(max_denominator / years) * years
     if statistic == RATE:
+        if average is None:
+            raise ValueError("a rate's funnel points need the average rate")
         start, end = math.floor(start * average), math.ceil(end * average)
     points = [max(1.0, start)]
     for j in range(2, FUNNEL_POINTS + 1):
@@ -270,8 +269,7 @@ def _counts(numerators: ArrayLike, denominators: ArrayLike) -> tuple[np.ndarray,
 def _poisson_ratio_limits(events: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Observed ÷ expected at the funnel's edges: O ÷ the exact upper and lower limits of O."""
     lower, upper = intervals.exact_poisson(count=events, confidence=confidence)
-    with np.errstate(divide="ignore"):
-        return events / upper, events / lower
+    return events / upper, events / lower  # events ≥ 1 at every point: no zero limits
 
 
 def ratio_funnel(
@@ -316,14 +314,16 @@ def derived_denominators(
         raise ValueError(f"rate_type must be dsr or crude, not {rate_type!r}")
     count = np.asarray(events, dtype=float)
     rate = np.asarray(rates, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        implied = multiplier * count / rate
+    has_events = count != 0
+    implied = np.divide(
+        multiplier * count, rate, out=np.full(count.shape, np.nan), where=has_events
+    )
     if rate_type == "dsr":
-        return np.where(count == 0, np.nan, implied)
-    own = np.full(count.shape, np.nan) if denominators is None else np.asarray(denominators, float)
-    if np.any((count == 0) & ~(own > 0)):
+        return implied
+    own = np.asarray(np.nan if denominators is None else denominators, dtype=float)
+    if np.any(~has_events & ~(own > 0)):
         raise ValueError("an area with no events needs its denominator for a crude rate")
-    return np.where(count == 0, own, implied)
+    return np.where(has_events, implied, own)
 
 
 def rate_funnel(
@@ -332,7 +332,7 @@ def rate_funnel(
     rates: ArrayLike,
     multiplier: float,
     years_of_data: float,
-    rate_type: str = "dsr",
+    rate_type: str,
     denominators: ArrayLike | None = None,
 ) -> Funnel:
     """Funnel limits for crude or directly standardised rates (exact Poisson), as
@@ -418,7 +418,7 @@ def rate_significance(
     events: ArrayLike,
     rates: ArrayLike,
     multiplier: float,
-    rate_type: str = "dsr",
+    rate_type: str,
     denominators: ArrayLike | None = None,
     average: float | None = None,
 ) -> list[str]:
@@ -436,13 +436,10 @@ def rate_significance(
         denominators=denominators,
     )
     centre = count.sum() / np.nansum(derived) if average is None else average / multiplier
-    with np.errstate(invalid="ignore", divide="ignore"):
-        (low_95, high_95), (low_998, high_998) = _ratio_bounds(count, derived)
+    (low_95, high_95), (low_998, high_998) = _ratio_bounds(count, derived)
     called = _significance(centre < low_998, centre < low_95, centre > high_998, centre > high_95)
     if rate_type == "dsr":
-        return [
-            NOT_APPLICABLE if n < DSR_MIN_EVENTS else c for n, c in zip(count, called, strict=True)
-        ]
+        return list(np.where(count < DSR_MIN_EVENTS, NOT_APPLICABLE, called))
     return called
 
 

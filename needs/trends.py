@@ -30,6 +30,22 @@ WIDTH, HEIGHT = 560, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 72  # plot margins: axis labels left, legend below
 TICKS = 5
 PAD = 24  # room either side of the first and last periods for their markers and labels
+MARKER = 4  # half the side of a square marker; circles have radius 4.5
+SWATCH = 28  # the legend's line sample
+CHARACTER = 8  # a generous width of one 12-px character, to space the legend's entries
+CIRCLE, SQUARE = "circle", "square"
+
+
+@dataclass(frozen=True)
+class _Style:
+    css: str
+    colour: str
+    dash: str  # SVG stroke-dasharray, "" for a solid line
+    marker: str
+
+
+LOCAL_STYLE = _Style("trend-local", LOCAL_COLOUR, "", CIRCLE)
+ENGLAND_STYLE = _Style("trend-england", ENGLAND_COLOUR, "6 4", SQUARE)
 
 
 @dataclass(frozen=True)
@@ -77,15 +93,20 @@ def periods_of(local: Series, england: Series | None) -> tuple[str, ...]:
     return tuple(sorted(every))
 
 
-def ticks_for(values: list[float]) -> tuple[float, ...]:
-    """Round y-axis ticks covering the values, about ``TICKS`` of them, one round width apart."""
+def ticks_for(values: list[float], *, step: float = rounding.PER_1000_STEP) -> tuple[float, ...]:
+    """Round y-axis ticks covering the (finite) values, about ``TICKS`` of them, one round width
+    apart. The width is a whole number of display steps (``step``: 0.1 for figures shown to one
+    decimal, 0.01 for whole per cents), so no two labels print the same and none is rounded."""
+    values = [value for value in values if math.isfinite(value)]
     if not values:
         return (0.0, 1.0)
     low, high = min(values), max(values)
     if high == low:  # one value: a band of 10% either side of it (0 to 1 for zero)
         pad = abs(high) * 0.1
         low, high = (low - pad, high + pad) if pad else (0.0, 1.0)
-    width = nice_width((high - low) / (TICKS - 1))
+    width = nice_width(max((high - low) / (TICKS - 1), step))
+    while abs(width / step - round(width / step)) > 1e-9:  # 2.5 steps: on to 5
+        width = nice_width(width * (1 + 1e-6))
     start = math.floor(low / width + 1e-9) * width
     count = math.ceil((high - start) / width - 1e-9)
     places = decimals_for(width)
@@ -98,16 +119,18 @@ def chart_data(
     england: Series | None,
     title: str,
     fmt: Callable[[float], str] = rounding.per_1000,
+    step: float = rounding.PER_1000_STEP,
 ) -> Chart:
-    """The chart's periods, y ticks and description, from the two series."""
+    """The chart's periods, y ticks and description, from the two series; ``fmt`` and ``step``
+    are how figures are shown (``rounding.share`` and ``rounding.SHARE_STEP`` for shares)."""
     values = []
     for series in (local, england):
         for point in _finite_points(series) if series is not None else ():
-            values += [point.value] + ([point.lower, point.upper] if point.has_interval else [])
+            values += [point.value, point.lower, point.upper]
     return Chart(
         title=title,
         periods=periods_of(local, england),
-        ticks=ticks_for(values),
+        ticks=ticks_for(values, step=step),
         local=local,
         england=england,
         description=describe(local, england, fmt=fmt),
@@ -227,8 +250,8 @@ def svg(chart: Chart, *, chart_id: str, fmt: Callable[[float], str] = rounding.p
         _axes(chart, scale, fmt),
     ]
     if chart.england is not None:
-        parts.append(_series(chart.england, scale, "trend-england", ENGLAND_COLOUR, dashed=True))
-    parts.append(_series(chart.local, scale, "trend-local", LOCAL_COLOUR, dashed=False))
+        parts.append(_series(chart.england, scale, ENGLAND_STYLE))
+    parts.append(_series(chart.local, scale, LOCAL_STYLE))
     parts.append(_legend(chart))
     parts.append("</svg>")
     return "\n".join(parts)
@@ -258,9 +281,10 @@ def _axes(chart: Chart, scale: _Scale, fmt: Callable[[float], str]) -> str:
     return "\n".join(lines)
 
 
-def _series(series: Series, scale: _Scale, css: str, colour: str, *, dashed: bool) -> str:
+def _series(series: Series, scale: _Scale, style: _Style) -> str:
     points = _finite_points(series)
-    parts = [f'<g class="trend-series {css}">']
+    colour = style.colour
+    parts = [f'<g class="trend-series {style.css}">']
     for point in points:
         if point.has_interval:
             x = _number(scale.x(point.period))
@@ -271,43 +295,44 @@ def _series(series: Series, scale: _Scale, css: str, colour: str, *, dashed: boo
     coordinates = " ".join(
         f"{_number(scale.x(p.period))},{_number(scale.y(p.value))}" for p in points
     )
-    dash = ' stroke-dasharray="6 4"' if dashed else ""
+    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
     if len(points) > 1:
         parts.append(
             f'<polyline points="{coordinates}" fill="none" stroke="{colour}" '
             f'stroke-width="2"{dash}/>'
         )
-    for point in points:
-        x, y = scale.x(point.period), scale.y(point.value)
-        if dashed:  # England: squares
-            parts.append(
-                f'<rect x="{_number(x - 4)}" y="{_number(y - 4)}" width="8" height="8" '
-                f'fill="{colour}"/>'
-            )
-        else:  # the area: circles
-            parts.append(f'<circle cx="{_number(x)}" cy="{_number(y)}" r="4.5" fill="{colour}"/>')
+    parts += [_marker(style, scale.x(p.period), scale.y(p.value)) for p in points]
     parts.append("</g>")
     return "\n".join(parts)
 
 
+def _marker(style: _Style, x: float, y: float) -> str:
+    """A square (England) or a circle (the area) centred on (x, y)."""
+    if style.marker == SQUARE:
+        return (
+            f'<rect x="{_number(x - MARKER)}" y="{_number(y - MARKER)}" width="{2 * MARKER}" '
+            f'height="{2 * MARKER}" fill="{style.colour}"/>'
+        )
+    return f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{MARKER + 0.5}" fill="{style.colour}"/>'
+
+
 def _legend(chart: Chart) -> str:
+    """Below the plot: a swatch of each series' line and marker, then its name."""
     y = HEIGHT - 22
-    entries = [(chart.local.name, LOCAL_COLOUR, "", "circle")]
+    entries = [(chart.local.name, LOCAL_STYLE)]
     if chart.england is not None:
-        entries.append((chart.england.name, ENGLAND_COLOUR, ' stroke-dasharray="6 4"', "square"))
+        entries.append((chart.england.name, ENGLAND_STYLE))
     parts = ['<g class="trend-legend">']
     x = LEFT
-    for name, colour, dash, marker in entries:
+    for name, style in entries:
+        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
         parts.append(
-            f'<line x1="{x}" x2="{x + 28}" y1="{y}" y2="{y}" stroke="{colour}" '
+            f'<line x1="{x}" x2="{x + SWATCH}" y1="{y}" y2="{y}" stroke="{style.colour}" '
             f'stroke-width="2"{dash}/>'
         )
-        if marker == "circle":
-            parts.append(f'<circle cx="{x + 14}" cy="{y}" r="4.5" fill="{colour}"/>')
-        else:
-            parts.append(f'<rect x="{x + 10}" y="{y - 4}" width="8" height="8" fill="{colour}"/>')
-        parts.append(_text(x + 34, y + 4, name, "start", "trend-legend-label"))
-        x += 34 + 8 * len(name) + 24
+        parts.append(_marker(style, x + SWATCH / 2, y))
+        parts.append(_text(x + SWATCH + 6, y + 4, name, "start", "trend-legend-label"))
+        x += SWATCH + 6 + CHARACTER * len(name) + 24
     if any(point.has_interval for point in chart.local.points):
         note = "Vertical lines: 95% confidence intervals"
         parts.append(_text(LEFT, y + 18, note, "start", "trend-note"))

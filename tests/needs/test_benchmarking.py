@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from needs import benchmarking as b
+from needs.prevalence import intervals
 
 DATA = Path(__file__).parent / "data" / "phe_funnels"
 PHE_SIGNIFICANCE = {
@@ -28,6 +29,8 @@ PHE_SIGNIFICANCE = {
     "Not applicable for events less than 10 for dsrs": b.NOT_APPLICABLE,
 }
 LIMITS = ("lower_95", "upper_95", "lower_998", "upper_998")
+EVERY_AREA = "^numerators and denominators must be given for every area, zeros too$"
+AT_LEAST_ZERO = "^numerators must be at least zero and denominators above zero$"
 
 
 def read(name: str) -> pd.DataFrame:
@@ -62,6 +65,11 @@ def test_compare_places_the_comparator_against_the_interval(lower, upper, compar
     assert b.compare(lower=lower, upper=upper, comparator=comparator) == expected
 
 
+def test_a_point_interval_is_compared_too():
+    assert b.compare(lower=5.0, upper=5.0, comparator=5.0) == b.SIMILAR
+    assert b.compare(lower=5.0, upper=5.0, comparator=4.0) == b.HIGHER
+
+
 def test_compare_refuses_an_interval_upside_down():
     with pytest.raises(ValueError, match=r"lower limit \(3.0\) is above its upper limit \(2.0\)"):
         b.compare(lower=3.0, upper=2.0, comparator=1.0)
@@ -85,7 +93,11 @@ def test_polarity_turns_higher_and_lower_into_better_and_worse(direction, polari
 
 
 def test_an_unknown_polarity_is_refused_by_name():
-    with pytest.raises(ValueError, match="not 'up is good'"):
+    with pytest.raises(
+        ValueError,
+        match=r"^polarity must be one of no judgement, higher is better, lower is better, "
+        r"not 'up is good'$",
+    ):
         b.judge(b.HIGHER, "up is good")
 
 
@@ -139,7 +151,7 @@ def test_a_lower_is_better_rate_below_england_is_better():
 
 
 def test_a_99_8_interval_narrower_than_the_95_is_refused():
-    with pytest.raises(ValueError, match="must contain the 95% interval"):
+    with pytest.raises(ValueError, match=r"^the 99.8% interval must contain the 95% interval$"):
         b.benchmark(
             lower_95=5.0, upper_95=9.0, lower_998=7.5, upper_998=8.0, comparator=7.0,
             polarity=b.NO_JUDGEMENT,
@@ -180,7 +192,9 @@ def test_ratio_funnel_matches_phe(ratio_type, baseline):
 
 def test_rate_funnel_matches_phe_for_standardised_rates_over_three_years():
     inputs, expected = read("rate_input_funnels"), read("rate_outputs")
-    funnel = b.rate_funnel(events=inputs.ev, rates=inputs.rate, multiplier=1e5, years_of_data=3)
+    funnel = b.rate_funnel(
+        events=inputs.ev, rates=inputs.rate, multiplier=1e5, years_of_data=3, rate_type="dsr"
+    )
     np.testing.assert_array_equal(funnel.points, expected.Events)
     columns = [f"{side}_{level}s_limit" for level in (2, 3) for side in ("lower", "upper")]
     assert_limits(funnel, expected, columns, rel=1e-4)
@@ -279,15 +293,28 @@ def test_significance_can_be_centred_on_england():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: b.proportion_significance(numerators=[5], denominators=[4]), "not be greater"),
-        (lambda: b.proportion_funnel(numerators=[1, np.nan], denominators=[2, 3]), "every area"),
-        (lambda: b.proportion_funnel(numerators=[], denominators=[]), "every area"),
-        (lambda: b.ratio_funnel(observed=[-1], expected=[2]), "at least zero"),
-        (lambda: b.ratio_funnel(observed=[1], expected=[0]), "at least zero"),
+        (
+            lambda: b.proportion_significance(numerators=[5], denominators=[4]),
+            "^numerators must not be greater than their denominators$",
+        ),
+        (lambda: b.proportion_funnel(numerators=[1, np.nan], denominators=[2, 3]), EVERY_AREA),
+        (lambda: b.proportion_funnel(numerators=[], denominators=[]), EVERY_AREA),
+        (lambda: b.ratio_funnel(observed=[-1], expected=[2]), AT_LEAST_ZERO),
+        (lambda: b.ratio_funnel(observed=[1], expected=[0]), AT_LEAST_ZERO),
+        (
+            lambda: b.funnel_points(min_denominator=1, max_denominator=9, statistic=b.RATE),
+            "^a rate's funnel points need the average rate$",
+        ),
         (lambda: b.ratio_funnel(observed=[1], expected=[2], ratio_type="smr"), "not 'smr'"),
         (
             lambda: b.derived_denominators(
                 events=[0, 3], rates=[0, 1], multiplier=100, rate_type="crude"
+            ),
+            "^an area with no events needs its denominator for a crude rate$",
+        ),
+        (
+            lambda: b.derived_denominators(
+                events=[0, 3], rates=[0, 1], multiplier=100, rate_type="crude", denominators=[0, 5]
             ),
             "needs its denominator",
         ),
@@ -298,6 +325,7 @@ def test_significance_can_be_centred_on_england():
     ],
 )
 def test_bad_funnel_inputs_are_refused_with_a_clear_message(call, message):
+    # (EVERY_AREA and AT_LEAST_ZERO are the whole messages, anchored.)
     with pytest.raises(ValueError, match=message):
         call()
 
@@ -357,3 +385,108 @@ def test_a_small_service_near_the_standard_cannot_tell(numerator, side):
 
 def test_the_talking_therapies_standards_are_the_national_ones():
     assert [s.share for s in b.TALKING_THERAPIES_STANDARDS] == [0.50, 0.75, 0.95]
+
+
+def test_a_whole_numerator_is_a_proportion_of_one():
+    # 10 of 10 and 5 of 10: pooled 0.75; sqrt(0.75 × 0.25 / 10) = 0.1369 → 95% limits 0.482 to
+    # 1.018, 99.8% 0.327 to 1.173: both areas are within.
+    called = b.proportion_significance(numerators=[10, 5], denominators=[10, 10])
+    assert called == [b.NOT_SIGNIFICANT, b.NOT_SIGNIFICANT]
+
+
+def test_a_zero_denominator_range_gives_a_funnel_from_zero():
+    # Only when max ≤ 2 × min does the axis not start at 0; 0 and 0 are such a case.
+    assert b._neat_floor(0) == 0 and b._neat_ceiling(0) == 0
+    assert b._neat_floor(31_824) == 30_000 and b._neat_ceiling(61_921) == 66_000
+    assert b._neat_floor(7) == 6 and b._neat_ceiling(7) == 7.4  # 6.65 → 6; 7.35 → 7.4
+
+
+def test_a_standard_can_be_judged_at_99_8_percent():
+    # 540 of 1,000: Wilson 95% lower 0.509 (meets 50%); 99.8%: z = 3.090232,
+    # (1,080 + 9.5495 − 3.090232 × sqrt(9.5495 + 4 × 540 × 0.46)) ÷ 2,019.099 = 0.49115:
+    # cannot tell.
+    at_95 = b.against_standard(
+        numerator=540, denominator=1000, standard=b.TALKING_THERAPIES_RECOVERY
+    )
+    at_998 = b.against_standard(
+        numerator=540, denominator=1000, standard=b.TALKING_THERAPIES_RECOVERY, confidence=0.998
+    )
+    assert (at_95.verdict, at_998.verdict) == (b.MEETS, b.CANNOT_TELL)
+    assert at_998.lower == pytest.approx(0.49115, abs=1e-5)
+
+
+def test_the_funnel_axis_starts_above_zero_only_within_a_doubling():
+    # 10,000 to 20,000 is exactly a doubling: from a neat 95% of 10,000 (9,500 → 9,000).
+    doubling = b.funnel_points(min_denominator=10_000, max_denominator=20_000, statistic=b.RATIO)
+    assert doubling[0] == 9_000
+    wider = b.funnel_points(min_denominator=10_000, max_denominator=25_000, statistic=b.RATIO)
+    assert wider[0] == 1
+
+
+def test_expected_numbers_below_one_are_allowed():
+    # Half an expected event: a ratio funnel and significance still work (2 ÷ 0.5 = 4 times).
+    assert b.ratio_significance(observed=[2], expected=[0.5]) == [b.NOT_SIGNIFICANT]
+    assert b.ratio_significance(observed=[9], expected=[0.5]) == [b.HIGH_998]
+    crude = b.derived_denominators(
+        events=[0], rates=[0], multiplier=100, rate_type="crude", denominators=[0.5]
+    )
+    assert list(crude) == [0.5]
+
+
+def test_a_standardised_rate_needs_ten_events_to_be_assessed():
+    # 10 events in 1,000 and 9 in 1,000 against 50 per 1,000: both far below, but only the
+    # first is assessed; a single event's implied denominator is kept (1 ÷ 5 × 1,000 = 200).
+    called = b.rate_significance(
+        events=[10, 9, 1], rates=[10, 9, 5], multiplier=1000, rate_type="dsr", average=50
+    )
+    assert called == [b.LOW_998, b.NOT_APPLICABLE, b.NOT_APPLICABLE]
+    derived = b.derived_denominators(events=[1], rates=[5], multiplier=1000, rate_type="dsr")
+    assert list(derived) == [200]
+
+
+def test_a_crude_rate_funnel_counts_an_area_with_no_events_by_its_own_denominator():
+    # 30 events at 15 per 1,000 (2,000 people) and none in 1,000: baseline 30 ÷ 3,000 = 10 per
+    # 1,000. Without the zero area's denominator the baseline would be 15.
+    funnel = b.rate_funnel(
+        events=[30, 0], rates=[15, 0], multiplier=1000, years_of_data=1, rate_type="crude",
+        denominators=[2000, 1000],
+    )  # fmt: skip
+    assert funnel.baseline == pytest.approx(10.0)
+    # Axis: 1,000 to 2,000 people is a doubling: 950 → 900 people × 0.01 = 9 events; the end
+    # 2,100 × 0.01 = 21 events. With so few events between, each of the 100 points is one more
+    # than the last and they run on past the end to 108, as PHEindicatormethods draws them.
+    assert list(funnel.points) == list(range(9, 109))
+
+
+@pytest.mark.parametrize(
+    ("limit", "confidence", "expected"),
+    [
+        # Expected set to a limit of 20 events makes that limit of observed ÷ expected exactly 1:
+        # on the line is within it, as ``compare`` treats an interval's ends.
+        (0, 0.998, b.HIGH_95),  # on the 99.8% lower limit: high at 95% only
+        (0, 0.95, b.NOT_SIGNIFICANT),  # on the 95% lower limit
+        (1, 0.998, b.LOW_95),  # on the 99.8% upper limit: low at 95% only
+        (1, 0.95, b.NOT_SIGNIFICANT),  # on the 95% upper limit
+    ],
+)
+def test_a_ratio_exactly_on_a_funnel_limit_is_within_it(limit, confidence, expected):
+    expected_events = intervals.poisson(count=20, confidence=confidence)[limit]
+    assert b.ratio_significance(observed=[20], expected=[float(expected_events)]) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("limit", "confidence", "expected"),
+    [
+        (0, 0.998, b.HIGH_95),
+        (0, 0.95, b.NOT_SIGNIFICANT),
+        (1, 0.998, b.LOW_95),
+        (1, 0.95, b.NOT_SIGNIFICANT),
+    ],
+)
+def test_a_rate_exactly_on_a_funnel_limit_is_within_it(limit, confidence, expected):
+    # 30 events at a crude rate of 30 per 1: a denominator of 1, so the limits are the count's.
+    average = float(intervals.poisson(count=30, confidence=confidence)[limit])
+    called = b.rate_significance(
+        events=[30], rates=[30], multiplier=1, rate_type="crude", average=average
+    )
+    assert called == [expected]

@@ -139,3 +139,27 @@ def test_impossible_figures_are_refused_with_a_clear_message(arguments, message)
 def test_the_dementia_ambition_is_two_in_three_as_published():
     assert r.DEMENTIA_AMBITION == 0.667
     assert r.DEMENTIA.ambition == "the national ambition of two in three"
+
+
+def test_an_ambition_without_words_is_called_the_ambition():
+    words = r.RegisterWords(
+        condition="have depression", people="adults", register="are on GP depression registers"
+    )
+    result = r.recorded_against_expected(recorded=130, expected=200, ambition=0.5)
+    assert r.statement(result, words).endswith(
+        "(65%, 95% CI 58% to 71%), against the ambition (50%): above it, allowing for chance."
+    )
+
+
+def test_edge_figures_that_are_allowed():
+    # No one recorded; an estimate with no spread; fewer than one person expected.
+    nobody = r.recorded_against_expected(recorded=0, expected=40)
+    assert (nobody.rate, nobody.lower) == (0.0, 0.0)
+    exact = r.recorded_against_expected(
+        recorded=20, expected=40, expected_lower=40, expected_upper=40
+    )
+    assert exact.rate_low == exact.rate_high == 0.5
+    tiny = r.recorded_against_expected(recorded=0, expected=0.5)
+    assert tiny.rate == 0.0
+    fraction = r.recorded_against_expected(recorded=0.5, expected=2)
+    assert fraction.rate == 0.25

@@ -104,9 +104,9 @@ def test_england_missing_a_period_is_left_out_of_the_words():
 
 
 def test_chart_data_has_every_period_in_order_and_round_ticks_covering_the_intervals():
-    england = t.Series("England", (t.Point("2018", 9.5), *ENGLAND.points))
+    england = t.Series("England", (t.Point("2018", 9.5), *ENGLAND.points[:2]))
     chart = t.chart_data(local=wyre_forest(), england=england, title="Suicides")
-    assert chart.periods == ("2018", "2019", "2020", "2021")
+    assert chart.periods == ("2018", "2019", "2020", "2021")  # 2021: the area's only
     # Values and limits 9.0 to 14.4: a span of 5.4 over 4 steps is 1.35 → round width 2, from 8.
     assert chart.ticks == (8.0, 10.0, 12.0, 14.0, 16.0)
     assert chart.description == t.describe(wyre_forest(), england)
@@ -116,15 +116,24 @@ def test_chart_data_has_every_period_in_order_and_round_ticks_covering_the_inter
     ("values", "ticks"),
     [
         ([], (0.0, 1.0)),
-        ([0.42, 0.58], (0.4, 0.45, 0.5, 0.55, 0.6)),  # span 0.16 / 4 = 0.04 → 0.05
+        ([0.42, 0.58], (0.4, 0.5, 0.6)),  # span 0.16 / 4 = 0.04 → 0.05 → whole tenths: 0.1
+        ([4.2, 5.8], (4.0, 4.5, 5.0, 5.5, 6.0)),  # 1.6 / 4 = 0.4 → 0.5
         ([100.0, 100.0], (90.0, 95.0, 100.0, 105.0, 110.0)),  # one value: ±10% around it
         ([-20.0], (-22.0, -21.0, -20.0, -19.0, -18.0)),  # 4 / 4 = 1
-        ([0.0, 0.0], (0.0, 0.25, 0.5, 0.75, 1.0)),  # all zero: 0 to 1
+        ([0.0, 0.0], (0.0, 0.5, 1.0)),  # all zero: 0 to 1; 0.25 is not a whole tenth
         ([97.0, 103.5], (96.0, 98.0, 100.0, 102.0, 104.0)),  # 6.5 / 4 = 1.625 → 2
+        ([1.0, 1.05], (1.0, 1.1)),  # a span under one step: one step wide
+        ([1.0, math.nan, 1.2], (1.0, 1.1, 1.2)),  # missing values are left out
     ],
 )
 def test_ticks_by_hand(values, ticks):
     assert t.ticks_for(values) == ticks
+
+
+def test_share_ticks_are_whole_per_cents():
+    # 0.45 to 0.55: 0.1 / 4 = 0.025 is 2.5 per cents, which would print 53% for 52.5%: 0.05.
+    assert t.ticks_for([0.45, 0.55], step=rounding.SHARE_STEP) == (0.45, 0.5, 0.55)
+    assert t.ticks_for([0.4, 0.6], step=rounding.SHARE_STEP) == (0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 # --- SVG ----------------------------------------------------------------------------------------
@@ -176,6 +185,7 @@ def test_england_is_dashed_with_squares_and_the_area_solid_with_circles():
     assert local.find(f"{SVG}polyline").get("stroke-dasharray") is None
     assert len(list(england.iter(f"{SVG}rect"))) == 3 and not list(england.iter(f"{SVG}circle"))
     assert len(list(local.iter(f"{SVG}circle"))) == 3
+    assert {c.get("r") for c in root.iter(f"{SVG}circle")} == {"4.5"}
     assert local.find(f"{SVG}polyline").get("stroke") == t.LOCAL_COLOUR
     legend = [node.text for node in groups["trend-legend"].iter(f"{SVG}text")]
     assert legend == ["Wyre Forest", "England", "Vertical lines: 95% confidence intervals"]
@@ -184,7 +194,10 @@ def test_england_is_dashed_with_squares_and_the_area_solid_with_circles():
 def test_a_single_period_without_england_or_intervals_draws_one_centred_point():
     _, root = render(t.Series("Wychavon", (t.Point("2021", 5.0),)), england=None)
     circles = list(root.iter(f"{SVG}circle"))
-    assert [(c.get("cx")) for c in circles] == ["300.0", "70"]  # the point; the legend's at 56 + 14
+    assert [(c.get("cx")) for c in circles] == [
+        "300.0",
+        "70.0",
+    ]  # the point; the legend's at 56 + 14
     assert root.find(f".//{SVG}polyline") is None
     legend = [
         node.text for node in root.iter(f"{SVG}text") if node.get("class") == "trend-legend-label"
@@ -196,11 +209,137 @@ def test_a_single_period_without_england_or_intervals_draws_one_centred_point():
 def test_tick_labels_use_the_given_format():
     points = (t.Point("2022", 0.45, 0.42, 0.48), t.Point("2023", 0.55, 0.52, 0.58))
     chart = t.chart_data(
-        local=t.Series("Area", points), england=None, title="Recovery", fmt=rounding.share
-    )
+        local=t.Series("Area", points), england=None, title="Recovery", fmt=rounding.share,
+        step=rounding.SHARE_STEP,
+    )  # fmt: skip
     markup = t.svg(chart, chart_id="", fmt=rounding.share)
     root = ET.fromstring(markup)
     ticks = [n.text for n in root.iter(f"{SVG}text") if n.get("class") == "trend-tick"]
     assert ticks == ["40%", "45%", "50%", "55%", "60%"]
     assert root.get("aria-labelledby") == "trend-title trend-desc"
     assert chart.description.startswith("Area rose from 45% in 2022 to 55% in 2023, a rise")
+
+
+def test_a_change_is_not_tested_unless_both_ends_have_intervals():
+    local = t.Series("Wychavon", (t.Point("2019", 5.0, 4.0, 6.0), t.Point("2021", 9.0)))
+    assert "(no intervals are loaded, so chance is not ruled out)" in t.describe(local, None)
+
+
+def test_england_without_the_last_period_is_left_out_of_the_movement():
+    england = t.Series("England", (t.Point("2019", 9.8),))
+    assert "England rose" not in t.describe(wyre_forest(), england)
+
+
+@pytest.mark.parametrize(
+    ("chart_id", "identifier"),
+    [("--Suicides: Wyre Forest!--", "suicides-wyre-forest"), ("  ", "trend"), ("ÄÖ", "trend")],
+)
+def test_chart_ids_become_safe_identifiers(chart_id, identifier):
+    chart = t.chart_data(local=wyre_forest(), england=None, title="Suicides")
+    root = ET.fromstring(t.svg(chart, chart_id=chart_id))
+    assert root.get("aria-labelledby") == f"{identifier}-title {identifier}-desc"
+
+
+# --- SVG layout: everything drawn where a reader expects it -------------------------------------
+
+
+def numbers(element: ET.Element, *names: str) -> list[float]:
+    return [float(element.get(name)) for name in names]
+
+
+def test_the_svg_has_no_stray_text_and_keeps_every_mark_inside_the_view():
+    _, root = render(wyre_forest())
+    for element in root.iter():
+        assert not (element.tail or "").strip(), element.tag
+        if element.tag not in (f"{SVG}text", f"{SVG}title", f"{SVG}desc"):
+            assert not (element.text or "").strip(), element.tag
+    for element in root.iter():
+        for name in ("x", "x1", "x2", "cx"):
+            if element.get(name) is not None:
+                assert 0 <= float(element.get(name)) <= t.WIDTH, (element.tag, name)
+        for name in ("y", "y1", "y2", "cy"):
+            if element.get(name) is not None:
+                assert 0 <= float(element.get(name)) <= t.HEIGHT, (element.tag, name)
+    for text in root.iter(f"{SVG}text"):
+        assert (text.get("font-size"), text.get("fill")) == ("12", t.TEXT_COLOUR)
+    assert [child.tag.removeprefix(SVG) for child in root][:2] == ["title", "desc"]
+
+
+def test_tick_labels_sit_left_of_the_axis_centred_on_their_gridlines():
+    _, root = render(wyre_forest())
+    axes = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "trend-axes")
+    gridlines = list(axes.iter(f"{SVG}line"))
+    labels = [n for n in axes.iter(f"{SVG}text") if n.get("class") == "trend-tick"]
+    assert [label.text for label in labels] == ["8.0", "10.0", "12.0", "14.0", "16.0"]
+    for line, label in zip(gridlines, labels, strict=True):
+        x1, x2, y1, y2 = numbers(line, "x1", "x2", "y1", "y2")
+        assert (x1, x2, y1) == (t.LEFT, t.WIDTH - t.RIGHT, y2)
+        assert line.get("stroke") == t.GRID_COLOUR
+        assert label.get("text-anchor") == "end"
+        assert numbers(label, "x", "y") == [t.LEFT - 6, y1 + 4]  # baseline 4 px below centre
+    # 16 at the top of the plot, 8 at its foot.
+    assert [float(line.get("y1")) for line in gridlines] == [228.0, 175.0, 122.0, 69.0, 16.0]
+
+
+def test_period_labels_sit_under_their_points():
+    _, root = render(wyre_forest())
+    periods = [n for n in root.iter(f"{SVG}text") if n.get("class") == "trend-period"]
+    assert [(p.text, *numbers(p, "x", "y"), p.get("text-anchor")) for p in periods] == [
+        ("2019", 80.0, 246.0, "middle"),  # 18 px below the plot's foot at 228
+        ("2020", 300.0, 246.0, "middle"),
+        ("2021", 520.0, 246.0, "middle"),
+    ]
+
+
+def test_markers_are_centred_on_the_lines_vertices():
+    _, root = render(wyre_forest())
+    groups = {g.get("class"): g for g in root.iter(f"{SVG}g")}
+    for css, marker in (("trend-england", "rect"), ("trend-local", "circle")):
+        group = groups[f"trend-series {css}"]
+        vertices = [
+            tuple(map(float, pair.split(",")))
+            for pair in group.find(f"{SVG}polyline").get("points").split()
+        ]
+        marks = list(group.iter(f"{SVG}{marker}"))
+        if marker == "rect":
+            centres = [(x + w / 2, y + h / 2) for x, y, w, h in
+                       (numbers(m, "x", "y", "width", "height") for m in marks)]  # fmt: skip
+            assert {m.get("width") for m in marks} == {"8"}
+        else:
+            centres = [tuple(numbers(m, "cx", "cy")) for m in marks]
+        assert centres == vertices, css
+    assert groups["trend-series trend-england"].find(f"{SVG}rect").get("fill") == t.ENGLAND_COLOUR
+    assert groups["trend-series trend-england"].find(f"{SVG}polyline").get("stroke") == (
+        t.ENGLAND_COLOUR
+    )
+
+
+def test_two_periods_are_joined_by_a_line():
+    local = t.Series("Area", (t.Point("2022", 1.0), t.Point("2023", 2.0)))
+    _, root = render(local, england=None)
+    assert root.find(f".//{SVG}polyline") is not None
+
+
+def test_the_legend_shows_each_series_swatch_then_its_name_without_overlap():
+    _, root = render(wyre_forest())
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "trend-legend")
+    swatches = list(legend.iter(f"{SVG}line"))
+    labels = [n for n in legend.iter(f"{SVG}text") if n.get("class") == "trend-legend-label"]
+    assert [numbers(s, "x1", "x2", "y1", "y2") for s in swatches] == [
+        [56, 84, 278, 278],
+        # "Wyre Forest" is 11 characters: 56 + 28 + 6 + 11 × 8 + 24 = 202.
+        [202, 230, 278, 278],
+    ]
+    assert [s.get("stroke-dasharray") for s in swatches] == [None, "6 4"]
+    assert [s.get("stroke") for s in swatches] == [t.LOCAL_COLOUR, t.ENGLAND_COLOUR]
+    assert [(*numbers(n, "x", "y"), n.get("text-anchor")) for n in labels] == [
+        (90.0, 282.0, "start"),
+        (236.0, 282.0, "start"),
+    ]
+    circle = legend.find(f"{SVG}circle")
+    square = legend.find(f"{SVG}rect")
+    assert numbers(circle, "cx", "cy") == [70.0, 278.0]
+    assert numbers(square, "x", "y") == [212.0, 274.0]  # centred on 216, 278
+    note = next(n for n in legend.iter(f"{SVG}text") if n.get("class") == "trend-note")
+    assert numbers(note, "x", "y") == [56.0, 296.0]
+    assert note.get("text-anchor") == "start"
