@@ -4,7 +4,7 @@ import geopandas as gpd
 import pandas as pd
 from django.utils import timezone
 
-from gapanalysis import report_maps, selectors
+from gapanalysis import chapter_compare, report_maps, selectors
 from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
 from gapanalysis.models import AnalysisRun, GapResult, Norm
 from gapanalysis.pages import equality_tables, norm_measure
@@ -39,6 +39,7 @@ def build_chapter(
         "methods": lambda: _methods(run, norms),
         "sources": lambda: _sources(run),
         "limitations": lambda: _limitations(run),
+        chapter_compare.KEY: lambda: chapter_compare.compare_section(run),
     }
     place = localities.place_name(scheme=run.locality_scheme)
     return Chapter(

@@ -115,9 +115,9 @@ def _page_context(locality_code: str | None) -> dict:
         "scheme": scheme,
         "locality": locality,
         "localities": list(scheme.localities.order_by("name")) if scheme else [],
-        **_registers(scheme, locality),
-        **_talking_therapies(),
-        **_health_index(_districts_shown(scheme, locality)),
+        **registers_context(scheme, locality),
+        **talking_therapies_context(),
+        **health_index_context(districts_shown(scheme, locality)),
     }
 
 
@@ -137,7 +137,9 @@ def _locality(scheme: LocalityScheme | None, code: str | None) -> Locality | Non
 # --- GP registers against expected need -----------------------------------------------------------
 
 
-def _registers(scheme: LocalityScheme | None, locality: Locality | None) -> dict:
+def registers_context(scheme: LocalityScheme | None, locality: Locality | None) -> dict:
+    """GP registers against expected need for the scheme's localities (one, with the whole
+    area, when `locality` is given), grouped by register, with the practices-to-places rule."""
     if scheme is None:
         return {"registers_unavailable": "No locality scheme exists yet: load the boundaries."}
     try:
@@ -192,7 +194,9 @@ def _grouped(rows: list[RecordedRow]) -> list[dict]:
 # --- NHS Talking Therapies ------------------------------------------------------------------------
 
 
-def _talking_therapies() -> dict:
+def talking_therapies_context() -> dict:
+    """Each sub-ICB area's latest month against the three standards (and England's figure when
+    loaded), with monthly trends."""
     frame = selectors.talking_therapies_frame()
     if frame.empty:
         return {"talking_unavailable": "No NHS Talking Therapies figures are loaded yet."}
@@ -331,7 +335,7 @@ def _trend(
 # --- ONS Health Index -----------------------------------------------------------------------------
 
 
-def _districts_shown(scheme: LocalityScheme | None, locality: Locality | None) -> list[str] | None:
+def districts_shown(scheme: LocalityScheme | None, locality: Locality | None) -> list[str] | None:
     """The districts whose Health Index is shown: the locality's own when it is one, else all."""
     if locality is not None and locality.code.startswith(("E06", "E07", "E08", "E09")):
         return [locality.code]
@@ -342,7 +346,9 @@ def _number(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def _health_index(districts: list[str] | None) -> dict:
+def health_index_context(districts: list[str] | None) -> dict:
+    """The Health Index mental health score per district against England 2015 = 100, and the
+    suicides, self-harm and mental health conditions indicators with their trends."""
     scores = selectors.indicator_frame(source=HEALTH_INDEX_SCORES, indicators=[MENTAL_HEALTH_SCORE])
     values = selectors.indicator_frame(
         source=HEALTH_INDEX, indicators=[name for name, _ in HEALTH_INDEX_INDICATORS]

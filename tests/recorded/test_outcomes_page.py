@@ -5,10 +5,12 @@ and the markup obeys the site's Content-Security-Policy (inline SVG, no script o
 import datetime
 import re
 from html import unescape
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
+from gapanalysis.chapter_compare import compare_section
 from needs.models import Area, Locality
 from needs.selectors import default_locality_scheme
 from recorded.models import ENGLAND_CODE, TalkingTherapiesActivity
@@ -136,3 +138,25 @@ def test_talking_therapies_against_england_when_englands_figures_are_loaded(clie
         "Worse than England: the value for England is outside both the 95% and 99.8% intervals"
     ) in text
     assert "England's figure is not loaded." in text  # 18 weeks: no England row that month
+
+
+def test_the_chapter_section_how_we_compare_carries_the_same_figures(users):
+    run = SimpleNamespace(locality_scheme=default_locality_scheme())  # all the section reads
+    section = compare_section(run)
+    assert section.title == "How we compare"
+    dementia = next(t for t in section.tables if t.caption == "Dementia diagnosis rate")
+    assert dementia.columns[-1] == "Against the ambition of 67%"
+    assert ["Worcester", "782", "1,128", "69%", "67% to 72%", "In line with the ambition"] in (
+        dementia.rows
+    )
+    assert dementia.rows[-1][:4] == ["Whole area", "4,942", "8,835", "56%"]
+    scores = next(t for t in section.tables if t.caption.startswith("ONS Health Index"))
+    assert [row[:3] for row in scores.rows][2] == ["Redditch", "2021", "86.7"]
+    talking = next(t for t in section.tables if "Talking Therapies" in t.caption)
+    assert [row[0] for row in talking.rows] == [
+        "Recovery", "Started treatment within 6 weeks", "Started treatment within 18 weeks",
+    ]  # fmt: skip
+    text = " ".join(section.paragraphs + section.bullets)
+    assert "GP registers placed by practice site's LSOA" in text
+    assert "Suicides: Redditch rose from 12.0 in 2015 to 15.0 in 2021" in text
+    assert "qof_prevalence_2019_20_practice_long.csv (dataset version" in text
