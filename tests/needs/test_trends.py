@@ -151,7 +151,8 @@ def test_the_svg_is_accessible_markup_with_its_title_and_description():
     assert root.get("aria-labelledby") == "suicides-wyre-forest-title suicides-wyre-forest-desc"
     assert root.find(f"{SVG}title").text == "Suicides per 100,000 <people>"
     assert root.find(f"{SVG}title").get("id") == "suicides-wyre-forest-title"
-    assert root.find(f"{SVG}desc").text.startswith("Wyre Forest rose from 10.2 in 2019")
+    assert root.find(f"{SVG}desc").text == t.describe(wyre_forest(), ENGLAND)
+    assert "England rose from 9.8 to 10.4" in root.find(f"{SVG}desc").text
     assert "<script" not in markup and "style=" not in markup and " on" not in markup.lower()
 
 
