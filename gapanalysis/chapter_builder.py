@@ -4,7 +4,7 @@ import geopandas as gpd
 import pandas as pd
 from django.utils import timezone
 
-from gapanalysis import report_maps, selectors
+from gapanalysis import chapter_compare, report_maps, selectors
 from gapanalysis.chapter import SECTIONS, Chapter, Section, Table
 from gapanalysis.chapter_sources import RunSources, run_sources
 from gapanalysis.models import AnalysisRun, GapResult, Norm, ResultLevel
@@ -43,6 +43,7 @@ def build_chapter(
         "methods": lambda: _methods(run, norms),
         "sources": lambda: _sources(run, sources),
         "limitations": lambda: _limitations(run),
+        chapter_compare.KEY: lambda: chapter_compare.compare_section(run),
     }
     place = localities.place_name(scheme=run.locality_scheme)
     return Chapter(

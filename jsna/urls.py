@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("gapanalysis.urls")),
     path("", include("needs.urls")),
     path("", include("provision.urls")),
+    path("", include("recorded.urls")),
     path("", include("uploads.urls")),
 ]

@@ -1,0 +1,134 @@
+"""The chapter's "How we compare" section: GP registers against expected need, NHS Talking
+Therapies against the national standards and England, and the ONS Health Index's mental-health
+score and indicators, from the same functions as the Outcomes and recorded activity page
+(recorded.pages), for the run's locality scheme, naming the files every figure came from."""
+
+from gapanalysis.chapter import Section, Table
+from gapanalysis.models import AnalysisRun
+from needs.models import DatasetKind, DatasetVersion
+from recorded import pages
+
+KEY, TITLE = "compare", "How we compare"
+TALKING_COLUMNS = [
+    "Measure", "Month", "Figure", "Standard", "Against the standard", "Against England",
+]  # fmt: skip
+RECORDED_KINDS = (
+    DatasetKind.QOF,
+    DatasetKind.GP_PRACTICES,
+    DatasetKind.PRACTICE_LSOA,
+    DatasetKind.TALKING_THERAPIES,
+    DatasetKind.INDICATORS,
+)
+
+
+def compare_section(run: AnalysisRun) -> Section:
+    section = Section(key=KEY, title=TITLE)
+    _registers(section, pages.registers_context(run.locality_scheme, None))
+    _talking_therapies(section, pages.talking_therapies_context())
+    _health_index(section, pages.health_index_context(None))
+    section.paragraphs.append(_sources())
+    return section
+
+
+def _registers(section: Section, context: dict) -> None:
+    if "registers_unavailable" in context:
+        section.paragraphs.append(context["registers_unavailable"])
+        return
+    compared = context["registers"]
+    section.paragraphs.append(
+        f"GP registers (QOF {context['qof_period']}) against the people estimated to have each "
+        f"condition in the mid-{compared.population_year} population. {compared.rule}"
+    )
+    for group in context["register_groups"]:
+        pairing = group["pairing"]
+        if pairing.caveat:
+            section.paragraphs.append(pairing.caveat)
+        section.tables.append(_register_table(group))
+        section.bullets.extend([shown["row"].statement for shown in group["rows"]][-1:])
+    section.bullets.extend([f"Not compared: {note}" for note in compared.not_compared])
+
+
+def _register_table(group: dict) -> Table:
+    columns = ["Place", "On GP registers", "Estimated people", "Share of expected", "95% CI"]
+    if group["ambition"]:
+        columns.append(f"Against the ambition of {group['ambition']}")
+    rows = []
+    for shown in group["rows"]:
+        result = shown["row"].result
+        cells = [
+            shown["row"].unit_name,
+            f"{result.recorded:,.0f}",
+            f"{result.expected:,.0f}",
+            shown["rate"],
+            shown["interval"],
+        ]
+        rows.append(cells + ([shown["verdict"]] if group["ambition"] else []))
+    return Table(
+        caption=group["pairing"].title,
+        columns=columns,
+        rows=rows,
+        numeric=[False, True, True, True, True] + ([False] if group["ambition"] else []),
+    )
+
+
+def _talking_therapies(section: Section, context: dict) -> None:
+    if "talking_unavailable" in context:
+        section.paragraphs.append(context["talking_unavailable"])
+        return
+    section.paragraphs.append(context["denominator_note"])
+    for area in context["talking_areas"]:
+        section.tables.append(
+            Table(
+                caption=f"NHS Talking Therapies against the national standards, {area['name']}",
+                columns=TALKING_COLUMNS,
+                rows=[
+                    [
+                        row.title,
+                        row.month,
+                        row.figure,
+                        row.standard,
+                        row.result.words,
+                        _capital(row.england.words) if row.england else "England not loaded",
+                    ]
+                    for row in area["standards"]
+                ],
+                numeric=[False, False, True, True, False, False],
+            )
+        )
+        section.bullets.extend([trend.words for trend in area["trends"]])
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _health_index(section: Section, context: dict) -> None:
+    if "health_index_unavailable" in context:
+        section.paragraphs.append(context["health_index_unavailable"])
+        return
+    section.paragraphs.append(context["health_index_note"])
+    section.tables.append(
+        Table(
+            caption='ONS Health Index "Mental health" score by district (England 2015 = 100)',
+            columns=["District", "Year", "Score", "Against England"],
+            rows=[
+                [row.area_name, str(row.year), f"{row.value:.1f}", row.words]
+                for row in context["mental_health_scores"]
+            ],
+            numeric=[False, False, True, False],
+        )
+    )
+    section.bullets.extend([row.trend.words for row in context["mental_health_scores"]])
+    for group in context["health_index_indicators"]:
+        name = group["indicator"]
+        section.bullets.extend(f"{name}: {trend.words}" for trend in group["trends"])
+
+
+def _sources() -> str:
+    versions = DatasetVersion.objects.filter(
+        kind__in=RECORDED_KINDS, retired_at__isnull=True
+    ).order_by("kind", "pk")
+    if not versions:
+        return "Sources: no recorded-activity files are loaded."
+    named = "; ".join(f"{v.original_name} (dataset version {v.pk})" for v in versions)
+    return f"Sources: {named}."
