@@ -74,6 +74,7 @@ SECTIONS = (
     ("need", "Need by condition"),
     ("provision", "Provision baseline"),
     ("gap", "Need against provision"),
+    ("compare", "How we compare"),
     ("equality", "Equality breakdowns"),
     ("projections", "Projections"),
     ("recommendations", "Recommendations"),

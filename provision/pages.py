@@ -201,7 +201,7 @@ def _per_person_rows(
 ) -> list[dict]:
     rows = []
     for result in finance.spend_per_person(services, by=by, people=people):
-        served = [names.get(code, code) for code in result.conditions]
+        served = [_name(code, names) for code in result.conditions]
         rows.append(
             {
                 "group": labels.get(result.group, result.group),
@@ -215,6 +215,11 @@ def _per_person_rows(
     return rows
 
 
+def _name(code: str, names: dict[str, str]) -> str:
+    """A condition's name; a code with no condition loaded, in words ("eating disorder")."""
+    return names.get(code) or code.replace("_", " ")
+
+
 def _reason(result: finance.PerPerson, names: dict[str, str]) -> str:
     """Why a group has no spend per person, in plain words (empty when it has one)."""
     if result.reason == finance.NO_CONDITIONS:
@@ -222,7 +227,7 @@ def _reason(result: finance.PerPerson, names: dict[str, str]) -> str:
     if result.reason == finance.NOT_ESTIMATED:
         return (
             "Not given: no estimate of people with "
-            + ", ".join(f"“{names.get(code, code)}”" for code in result.not_estimated)
+            + ", ".join(f"“{_name(code, names)}”" for code in result.not_estimated)
             + "."
         )
     if result.reason == finance.SEVERAL:

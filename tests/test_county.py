@@ -108,17 +108,6 @@ def test_the_shipped_files_are_the_ones_listed_with_a_readme():
         assert f"`{name}`" in readme
 
 
-def test_each_shipped_file_has_its_source_in_the_chapter_catalogue():
-    import hashlib
-
-    from gapanalysis.chapter_sources import catalogue
-
-    sources = catalogue()
-    for name in SHIPPED:
-        digest = hashlib.sha256((COUNTY_FOLDER / name).read_bytes()).hexdigest()
-        assert digest in sources, f"{name} has no row in fixtures/sources.csv"
-
-
 @pytest.mark.skipif(not WORCESTERSHIRE.is_dir(), reason=f"{WORCESTERSHIRE} is absent")
 @pytest.mark.parametrize("name", SHIPPED)
 def test_each_shipped_file_is_byte_identical_to_the_shared_data(name):

@@ -35,6 +35,7 @@ COMMAND = re.compile(r"manage\.py|\bimport_[a-z]+|\bload_[a-z]+|--[a-z]")
 UPLOAD_COLUMNS = {
     "age_max", "age_min", "area_code", "condition_code", "condition_name", "imd_quintile",
     "locality_code", "locality_name", "lsoa21_code", "relative_risk", "source_url", "source_year",
+    "practice_code", "dem_register", "dem_patient_list_size",
 }  # fmt: skip
 SKIPPED_TAGS = {"script", "style", "code", "template"}
 # Not pages a person reads: map documents (folium's own page in an iframe, checked by the maps'

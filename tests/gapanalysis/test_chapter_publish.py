@@ -223,7 +223,9 @@ def test_the_source_catalogue_names_each_shipped_file_by_its_contents():
     for entry in entries.values():
         assert entry.edition and entry.publisher and entry.licence and entry.copyright
         assert entry.link.startswith("https://")
-        assert (OS_LINE in entry.copyright) == entry.file.endswith(".geojson")
+        # OS data: the boundaries, and the sites placed by Code-Point Open postcode coordinates.
+        carries_os = entry.file.endswith(".geojson") or "geocoded" in entry.file
+        assert (OS_LINE in entry.copyright) == carries_os, entry.file
 
 
 def legend_sizes(monkeypatch, draw) -> list[float]:
