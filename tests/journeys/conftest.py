@@ -31,6 +31,21 @@ ARTIFACTS = Path(os.environ.get("JSNA_TEST_ARTIFACTS", REPO_ROOT / "test-artifac
 BLOCKING = ("serious", "critical")
 MAX_TABS = 400
 WIDTHS = {"desktop": 1280, "phone": 390}  # viewport widths each journey is taken at
+# The page's width, the window's, and the innermost elements that stick out to the right (or
+# whose content does).
+TOO_WIDE = """
+() => {
+  const width = window.innerWidth;
+  const out = e => e.getBoundingClientRect().right > width + 0.5
+    || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible';
+  const wide = Array.from(document.querySelectorAll('body *'))
+    .filter(e => out(e) && !Array.from(e.children).some(out))
+    .slice(0, 5)
+    .map(e => `<${e.tagName.toLowerCase()} class="${e.className}">`
+      + ` ${e.textContent.trim().slice(0, 60)}`);
+  return [document.documentElement.scrollWidth, width, wide];
+}
+"""
 # Playwright's sync API keeps an event loop in this thread; the ORM is only used outside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -113,11 +128,9 @@ class Journey:
         self.shot(label)
 
     def fits(self, label: str) -> None:
-        """The page does not scroll sideways at this width."""
-        scroll, width = self.page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
-        assert scroll <= width, f"{self.name}, {label}: {scroll} px wide in a {width} px window"
+        """The page does not scroll sideways at this width (else: what sticks out)."""
+        scroll, width, wide = self.page.evaluate(TOO_WIDE)
+        assert scroll <= width, f"{self.name}, {label}: {scroll} px wide in {width} px: {wide}"
 
     def shot(self, label: str) -> None:
         path = ARTIFACTS / "screenshots" / f"{self.name}-{len(self.shots) + 1:02d}-{label}.png"
