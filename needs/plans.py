@@ -19,6 +19,7 @@ from needs.importers.tables import MAX_ERRORS, Parsed
 from needs.models import ANALYSIS_LEVEL, SMALL_AREA_LEVELS, Area, AreaLevel, LsoaBestFit
 
 PREVIEW_ROWS = 10
+MONEY_WORDS = ("spend", "cost", "pounds", "budget")  # a preview column of whole pounds
 MAX_LISTED = 20
 Progress = Callable[[float, str], None]
 
@@ -82,6 +83,7 @@ class Plan:
         """JSON-ready, for the preview page and the command line."""
         preview = self.preview.head(PREVIEW_ROWS).astype(object)
         preview = preview.where(preview.notna(), "")
+        columns = [str(column) for column in preview.columns]
         return {
             "kind": self.kind,
             "name": self.name,
@@ -91,8 +93,11 @@ class Plan:
             "checks": [vars(check) for check in self.checks],
             "changes": self.changes,
             "facts": {key: _plain(value) for key, value in self.facts.items()},
-            "preview_columns": [str(column) for column in preview.columns],
-            "preview_rows": [[_cell(value) for value in row] for row in preview.to_numpy()],
+            "preview_columns": columns,
+            "preview_rows": [
+                [preview_cell(value, column) for column, value in zip(columns, row, strict=True)]
+                for row in preview.to_numpy()
+            ],
             "rows": self.rows,
         }
 
@@ -105,12 +110,33 @@ def _plain(value: object) -> object:
     return value
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:,.6g}"
+def preview_cell(value: object, column: str = "") -> str:
+    """A previewed value as people read it: 1,250,000 not 1.25e+06 (whole pounds in a spend
+    or cost column), a year as 2024, blank for nothing (never "None" or "nan"); a list of
+    values (a service's sites or funding) as "a, b; c, d"."""
     if isinstance(value, (tuple, list)):
-        return "; ".join(_cell(item) for item in value)
-    return str(value)
+        parts = (preview_cell(item, column) for item in value)
+        joiner = "; " if any(isinstance(item, (tuple, list)) for item in value) else ", "
+        return joiner.join(part for part in parts if part)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if "year" in column.lower() and float(value).is_integer():
+        return str(int(value))
+    if any(word in column.lower() for word in MONEY_WORDS) or float(value).is_integer():
+        return f"{round(value):,}"
+    return _decimal(value)
+
+
+def _decimal(value: float) -> str:
+    """Six significant figures in plain notation, trailing zeros dropped: -2.2216, 0.000012."""
+    digits = max(0, 5 - int(np.floor(np.log10(abs(value))))) if value else 0
+    return f"{value:,.{min(digits, 12)}f}".rstrip("0").rstrip(".")
 
 
 def from_parsed(kind: str, name: str, parsed: Parsed, check: str) -> Plan:

@@ -30,6 +30,13 @@ def pounds(value: object) -> str:
 
 
 @register.filter
+def at(items: list, index: int) -> object:
+    """{{ headings|at:forloop.counter0 }}: the item at `index` of a list ("" past its end), so
+    a cell in a loop can be labelled with its column's heading."""
+    return items[index] if 0 <= index < len(items) else ""
+
+
+@register.filter
 def interval(row: object) -> str:
     """A row's 95% interval of people, "1,900 to 2,500", or "not published"."""
     lower = (

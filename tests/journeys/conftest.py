@@ -2,6 +2,9 @@
 with axe-core (served from tests/vendor, injected into the page), screenshots kept as artefacts,
 and every step taken with the keyboard alone (Tab to a control, then Enter, Space or arrows).
 
+Each journey is taken twice: at a desktop width (1,280 px) and a phone width (390 px); no page it
+visits may scroll sideways at either.
+
 Screenshots go to test-artifacts/screenshots/ (JSNA_TEST_ARTIFACTS overrides the folder).
 """
 
@@ -27,6 +30,22 @@ AXE = REPO_ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("JSNA_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
 BLOCKING = ("serious", "critical")
 MAX_TABS = 400
+WIDTHS = {"desktop": 1280, "phone": 390}  # viewport widths each journey is taken at
+# The page's width, the window's, and the innermost elements that stick out to the right (or
+# whose content does).
+TOO_WIDE = """
+() => {
+  const width = window.innerWidth;
+  const out = e => e.getBoundingClientRect().right > width + 0.5
+    || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible';
+  const wide = Array.from(document.querySelectorAll('body *'))
+    .filter(e => out(e) && !Array.from(e.children).some(out))
+    .slice(0, 5)
+    .map(e => `<${e.tagName.toLowerCase()} class="${e.className}">`
+      + ` ${e.textContent.trim().slice(0, 60)}`);
+  return [document.documentElement.scrollWidth, width, wide];
+}
+"""
 # Playwright's sync API keeps an event loop in this thread; the ORM is only used outside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -102,10 +121,16 @@ class Journey:
     # --- checking and recording ---------------------------------------------------------------
 
     def visit(self, label: str) -> None:
-        """Wait for the page to settle, check it with axe, and save a screenshot."""
+        """Wait for the page to settle, check it fits and with axe, and save a screenshot."""
         self.page.wait_for_load_state("networkidle")
+        self.fits(label)
         self.axe(label)
         self.shot(label)
+
+    def fits(self, label: str) -> None:
+        """The page does not scroll sideways at this width (else: what sticks out)."""
+        scroll, width, wide = self.page.evaluate(TOO_WIDE)
+        assert scroll <= width, f"{self.name}, {label}: {scroll} px wide in {width} px: {wide}"
 
     def shot(self, label: str) -> None:
         path = ARTIFACTS / "screenshots" / f"{self.name}-{len(self.shots) + 1:02d}-{label}.png"
@@ -143,14 +168,14 @@ class Journey:
         self.visit("home")
 
 
-@pytest.fixture
+@pytest.fixture(params=list(WIDTHS.values()), ids=list(WIDTHS))
 def journey(chromium, live_server, request) -> Iterator[Journey]:
     context = chromium.new_context(
-        viewport={"width": 1280, "height": 900},
+        viewport={"width": request.param, "height": 900},
         accept_downloads=True,
         bypass_csp=True,  # so axe can be injected into the map documents (CSP default-src 'none')
     )
-    name = request.node.name.removeprefix("test_")
+    name = f"{request.node.originalname.removeprefix('test_')}-{request.param}"
     journey = Journey(name=name, base=live_server.url, page=None, context=context)
 
     def only_the_test_server(route: object) -> None:

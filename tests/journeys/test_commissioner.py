@@ -26,6 +26,9 @@ def test_commissioner(journey: Journey, commissioner, finished_run):
             journey.choose(page.locator("#id_map"), kind)
             journey.press(page.get_by_role("button", name="Show"))
             page.wait_for_url(f"**/maps/?norm={norm}&map={kind}")
+            # Scrolled to, as a reader would: Chromium does not draw a frame out of view
+            # (below the fold on a phone).
+            page.locator(f"iframe[src$='/{norm}/{kind}/']").scroll_into_view_if_needed()
             frame = page.frame_locator(f"iframe[src$='/{norm}/{kind}/']")
             polygons = frame.locator("path.leaflet-interactive[fill-opacity='0.85']")
             polygons.first.wait_for(timeout=20_000)

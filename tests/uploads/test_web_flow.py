@@ -153,8 +153,8 @@ class TestTheRealWorcestershireSequence:
             shown = step.plan["preview_rows"]
             assert len(shown) == 10 and step.plan["rows"] == rows, name
             assert f"The first 10 of {rows:,} rows, after the checks" in step.preview, name
-            for cell in shown[0]:
-                assert f"<td>{cell}</td>" in step.preview, (name, cell)
+            for column, cell in zip(step.plan["preview_columns"], shown[0], strict=True):
+                assert f'data-label="{column}">{cell or "—"}</td>' in step.preview, (name, cell)
             first_code = shown[0][0]
             assert first_code.startswith("E0") and first_code in (WORCESTERSHIRE / name).read_text()
             assert f"Import {rows:,} rows</button>" in step.preview, name
