@@ -4,7 +4,7 @@ from django import forms
 
 from gapanalysis import norm_measures
 from gapanalysis.models import Norm, ServiceTurnover
-from jsna.choice_messages import name_the_choices
+from needs.choice_messages import name_the_choices
 from needs.demography.localities import default_scheme
 from needs.models import LocalityScheme
 from provision.models import SERVICE_TYPES, CapacityUnit

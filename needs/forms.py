@@ -2,8 +2,8 @@
 
 from django import forms
 
-from jsna.choice_messages import name_the_choices
 from needs import data_generation, selectors
+from needs.choice_messages import name_the_choices
 from needs.models import Condition
 
 LEVELS = [("locality", "Localities"), ("small_area", "Small areas (LSOAs)")]

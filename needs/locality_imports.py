@@ -15,6 +15,7 @@ import pandas as pd
 from django.db.models import Exists, OuterRef
 
 from needs import columns as c
+from needs.column_mapping import MappingSupport, Target
 from needs.demography.localities import DISTRICTS, MSOAS, WARDS
 from needs.importers import localities as localities_parser
 from needs.importers.tables import read_csv
@@ -28,7 +29,6 @@ from needs.models import (
 )
 from needs.plans import ImportOptions, Plan, Progress, best_fit_frame, from_parsed, listed
 from needs.services import locality_scheme_replace
-from uploads.mapping import MappingSupport, Target
 
 MAX_NAME = 200  # LocalityScheme.name
 LOCALITY_TARGETS = [

@@ -36,7 +36,7 @@ class ImportOptions:
     only_loaded_areas: bool = False
     allow_incomplete: bool = False
     scheme_name: str = ""  # a custom locality scheme's name (else the file's name)
-    # how a file in the analyst's own layout matches the kind's template (uploads.mapping)
+    # how a file in the analyst's own layout matches the kind's template (needs.column_mapping)
     mapping: dict | None = field(default=None, hash=False, compare=False)
 
 

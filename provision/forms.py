@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django import forms
 
-from jsna.choice_messages import name_the_choices
 from needs import selectors as needs_selectors
+from needs.choice_messages import name_the_choices
 from needs.models import Area, AreaLevel, Condition
 from provision import selectors
 from provision.models import Funder, ProviderType, Service, ServiceCategory

@@ -1,5 +1,5 @@
 """A services spreadsheet in the analyst's own layout, read through their matching of columns
-and values to the template's (uploads.mapping guesses it; the upload page confirms it).
+and values to the template's (needs.column_mapping guesses it; the upload page confirms it).
 
 `mapping` is a dict, as stored with the upload: {"source_columns": [their header, in order],
 "columns": {template column: their column}, "fixed": {template column: one value for every
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from needs.column_mapping import Target, squash
 from needs.importers.tables import XLSX_SUFFIXES, read_csv, read_sheet, workbook_sheets
 from provision.importer_file import REQUIRED, _header
 from provision.importer_messages import COLUMN_NAMES, Report
 from provision.template import COLUMNS, SHEET, ServiceChoices
-from uploads.mapping import Target, squash
 
 FUNDER = "funder"
 FUNDER_SHARE = {  # funder code → its share column

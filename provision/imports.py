@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from needs.column_mapping import MappingSupport
 from needs.models import Area, AreaLevel, Condition
 from needs.plans import ImportOptions, Plan, Progress, from_parsed
 from needs.selectors import small_area_at
@@ -15,7 +16,6 @@ from provision.importer_mapping import (
 from provision.models import SERVICE_TYPES, CapacityUnit, ProviderType, Service, ServiceCategory
 from provision.services import services_upsert
 from provision.template import ServiceChoices
-from uploads.mapping import MappingSupport
 
 
 def service_choices() -> ServiceChoices:

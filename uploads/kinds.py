@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from needs import geography_imports, locality_imports
 from needs import imports as needs_imports
+from needs.column_mapping import MappingSupport
 from needs.models import DatasetKind
 from needs.plans import Plan
 from provision.imports import SERVICES_MAPPING, plan_services
 from recorded import imports as recorded_imports
-from uploads.mapping import MappingSupport
 
 
 @dataclass(frozen=True)

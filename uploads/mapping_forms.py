@@ -6,7 +6,7 @@ analyst's text, which appears only as escaped labels and option values.
 
 from django import forms
 
-from uploads.mapping import Target
+from needs.column_mapping import Target
 
 NOT_IN_FILE = "Not in my file"
 NO_VALUE = "No value for every row"

@@ -13,10 +13,10 @@ from pathlib import Path
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from needs.column_mapping import MappingSupport, Target, columns_guess, value_guess, value_known
 from needs.models import Area, AreaLevel
 from needs.plans import Check, Plan
 from uploads.kinds import KINDS
-from uploads.mapping import MappingSupport, Target, columns_guess, value_guess, value_known
 from uploads.mapping_forms import ColumnsForm, ValuesForm, values_form_initial
 from uploads.models import ColumnMapping, Upload, UploadStatus
 

@@ -44,7 +44,7 @@ def parse(path: Path, *, name: str | None = None, mapping: dict | None = None) -
     """The file's LSOA → locality rows (columns: row, area_code, locality_code, locality_name)
     and, in facts, code_column, name_column and vintage ("lsoa11", "lsoa21" or "" when the
     header does not say). `mapping`: which of the file's own columns holds each of the format's
-    (uploads.mapping: {"columns": {"lsoa_code": …, "locality_name": …, "locality_code": …}})."""
+    (needs.column_mapping: {"columns": {"lsoa_code": …, "locality_name": …, …}})."""
     label = name or path.name
     raw, errors = read_csv_rows(path, label)
     if errors:

@@ -282,7 +282,7 @@ def expected_cases_array(population: np.ndarray, rates: RateArrays) -> dict[str,
     return result
 
 
-_CHUNK_AREAS = 4096  # areas per step of the bounds: temporaries of tens of MB, not GB
+_CHUNK_AREAS = 256  # areas per step of the bounds: a step's buffers (~3 MB) stay in cache
 
 
 def _bounds(

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from needs.column_mapping import columns_guess, value_guess
 from needs.models import LocalityScheme
 from provision.importer_mapping import service_targets
 from provision.imports import service_choices
@@ -37,7 +38,6 @@ from tests.uploads.conftest import (
     upload_file,
 )
 from uploads.cleanup import uploads_clean
-from uploads.mapping import columns_guess, value_guess
 from uploads.mapping_services import mapping_context
 from uploads.models import ColumnMapping, Upload, UploadStatus
 
