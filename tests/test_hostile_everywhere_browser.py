@@ -35,27 +35,13 @@ from provision.forms import ServiceForm
 from provision.models import Service, ServiceSite
 from tests.conftest import run_in_process, tasks_here
 from tests.hostile_text import HOSTILE, STORABLE
+from tests.not_pages import NOT_PAGES
 from tests.test_hostile_map_browser import ORIGIN, PROBE, Visit, _key, words
 from tests.test_url_permissions import ACCESS, url_of
 from uploads.models import Upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
-# Not pages: JSON polled by the pages' scripts, and downloads (checked below as files).
-NOT_PAGES = {
-    "gapanalysis:run_progress",
-    "uploads:progress",
-    "gapanalysis:locality_download",
-    "gapanalysis:export_download",
-    "needs:need_download",
-    "uploads:services_template",
-    # Map documents: drawn in the frames of the pages that show them (the run's stored maps are
-    # also opened on their own, below).
-    "gapanalysis:locality_map",
-    "gapanalysis:run_map_document",
-    "needs:need_map",
-    "provision:sites_map",
-}
 INTRODUCTION = "\n".join(HOSTILE).replace("\x00", "")
 # The hostile text as it must read in a document once control characters are gone.
 SHOWN = ("<script>alert(1)</script>", "${alert(1)}", "`;alert(1);`", "javascript:alert(1)")

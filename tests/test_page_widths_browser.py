@@ -22,6 +22,7 @@ from gapanalysis.models import AnalysisRun
 from needs.models import DatasetVersion
 from provision.models import Service
 from tests.journeys import conftest as journeys
+from tests.not_pages import NOT_PAGES
 from tests.test_url_permissions import ACCESS, url_of
 from uploads.models import Upload, UploadStatus
 
@@ -33,19 +34,6 @@ finished_run = journeys.finished_run
 WIDTHS = (1280, 390)
 ROLES = ("analyst", "jsna_manager", "commissioner")
 SHOTS = journeys.ARTIFACTS / "screenshots" / "widths"
-# Not pages: JSON polled by scripts, downloads, and map documents (drawn inside the pages).
-NOT_PAGES = {
-    "gapanalysis:run_progress",
-    "uploads:progress",
-    "gapanalysis:locality_download",
-    "gapanalysis:export_download",
-    "needs:need_download",
-    "uploads:services_template",
-    "gapanalysis:locality_map",
-    "gapanalysis:run_map_document",
-    "needs:need_map",
-    "provision:sites_map",
-}
 
 # What stops a page fitting: sideways scroll, and tables whose last column is out of view.
 MEASURE = """

@@ -19,6 +19,7 @@ from django.urls import reverse
 from gapanalysis.models import Norm
 from needs import selectors as needs_selectors
 from tests import test_url_permissions
+from tests.not_pages import NOT_PAGES
 from tests.test_url_permissions import ACCESS, url_of
 from uploads.kinds import KINDS
 
@@ -38,20 +39,6 @@ UPLOAD_COLUMNS = {
     "practice_code", "dem_register", "dem_patient_list_size",
 }  # fmt: skip
 SKIPPED_TAGS = {"script", "style", "code", "template"}
-# Not pages a person reads: map documents (folium's own page in an iframe, checked by the maps'
-# tests), files to download and JSON polled by scripts.
-NOT_PAGES = {
-    "gapanalysis:locality_map",
-    "gapanalysis:run_map_document",
-    "gapanalysis:locality_download",
-    "gapanalysis:export_download",
-    "gapanalysis:run_progress",
-    "needs:need_map",
-    "needs:need_download",
-    "provision:sites_map",
-    "uploads:progress",
-    "uploads:services_template",
-}
 
 objects = test_url_permissions.objects
 
