@@ -8,6 +8,7 @@ so a script or style the policy refuses shows up as a console error.
 
 import html
 import re
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -25,6 +26,15 @@ from needs.map_documents import map_assets, map_response
 from needs.models import Locality
 from tests.journeys.conftest import AXE, BLOCKING
 from tests.test_hostile_map_browser import Visit
+
+
+def settled(condition, seconds: float = 15.0) -> None:
+    """Wait until `condition()` is true (checked every 100 ms), at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the map did not settle"
+        time.sleep(0.1)
+
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 WIDTHS = {"laptop": (1280, 900), "phone": (390, 844)}
@@ -170,7 +180,9 @@ def test_a_frame_sized_after_its_map_has_drawn_opens_the_key_and_fits_clear_of_i
     frame.wait_for_selector(".leaflet-container")
     assert frame.evaluate(LAYOUT)["keyOpen"] is False
     visit.page.locator("iframe").evaluate("f => { f.width = 960; f.height = 620; }")
-    frame.wait_for_function("document.querySelector('[data-jsna-legend]').open")
+    # Polled from here: waiting inside the page (wait_for_function) needs eval, which the map
+    # document's policy refuses.
+    settled(lambda: frame.evaluate("document.querySelector('[data-jsna-legend]').open"))
     frame.wait_for_timeout(100)  # Leaflet refits on the next animation frame after a resize
     assert_clear_of_the_area(frame.evaluate(LAYOUT), "laptop")
     assert visit.problems == []
@@ -220,6 +232,11 @@ def test_a_cluster_shows_and_names_its_mix_of_categories(browse):
     visit.responses["/clusters/"] = (200, dict(response.items()), response.content)
     visit.open("/clusters/")
     visit.page.wait_for_selector(".jsna-cluster-icon")
+    # While the map refits, markercluster animates the old and new icons side by side: wait
+    # until one icon stands for the three sites.
+    settled(
+        lambda: sum("Therapy" in c["label"] for c in visit.page.evaluate(LAYOUT)["clusters"]) == 1
+    )
     found = visit.page.evaluate(LAYOUT)
     mixed = [c for c in found["clusters"] if "Therapy" in c["label"]]
     assert len(mixed) == 1, found["clusters"]

@@ -398,7 +398,7 @@ def test_a_year_covering_half_the_area_is_refused_naming_what_is_missing(county,
         call_command("import_population", str(path), "--year", "2018", stdout=io.StringIO(),
                      stderr=err)  # fmt: skip
     assert "mid-2018 covers" in err.getvalue() and "of the area's 374 2021 LSOAs" in err.getvalue()
-    assert "(--incomplete)" in err.getvalue()
+    assert "on the command line, --incomplete" in err.getvalue()
     assert not PopulationEstimate.objects.filter(year=2018).exists()
 
 
