@@ -97,7 +97,7 @@ def pounds(value: float | None, *, signed: bool = False) -> str:
     text = f"£{abs(whole):,.0f}"
     if whole < 0:
         return f"\u2212{text}"
-    return f"+{text}" if signed else text
+    return f"+{text}" if signed and whole > 0 else text
 
 
 def signed_share(value: float | None) -> str:

@@ -79,3 +79,84 @@ def test_nothing_is_suppressed_unless_asked():
 def test_a_half_is_fifty_per_cent_and_ninety_nine_point_four_is_ninety_nine():
     assert rounding.share(0.5) == "50%"
     assert rounding.share(0.994) == "99%"
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "text"),
+    [
+        (1_234.4, False, "£1,234"), (1_234.5, False, "£1,235"), (0.5, False, "£1"),
+        (-45.5, False, "\u2212£46"), (-0.4, False, "£0"), (0.0, True, "£0"),
+        (1_234.5, True, "+£1,235"), (-2.5, True, "\u2212£3"), (None, False, "not available"),
+        (math.inf, True, "not available"),
+    ],
+)  # fmt: skip
+def test_pounds_are_whole_half_away_from_zero_with_a_true_minus_and_a_plus_when_signed(
+    value, signed, text
+):
+    assert rounding.pounds(value, signed=signed) == text
+
+
+def test_pounds_are_unsigned_unless_asked():
+    assert rounding.pounds(12.0) == "£12"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.17, "+17%"), (-0.06, "\u22126%"), (0.004, "+<1%"), (-0.004, "\u2212<1%"),
+        (0.0, "0%"), (0.995, "+100%"), (None, "not available"), (math.nan, "not available"),
+    ],
+)  # fmt: skip
+def test_a_change_carries_its_sign_and_no_sign_at_zero(value, text):
+    assert rounding.signed_share(value) == text
+
+
+@pytest.mark.parametrize(
+    ("amounts", "percents"),
+    [
+        ([1, 1, 1], [34, 33, 33]),  # remainders tie: the earlier amount takes the spare point
+        ([2, 1], [67, 33]),
+        ([1, 2], [33, 67]),
+        ([0, 5, 5], [0, 50, 50]),
+        ([3, 0], [100, 0]),
+        ([0.2, 99.8], [0, 100]),
+        ([0.6, 99.4], [1, 99]),
+        ([115, 125, 760], [12, 12, 76]),  # 11.5, 12.5, 76: both halves lose; the earlier gains
+        ([14.6, 14.6, 70.8], [15, 14, 71]),  # .6 .6 .8: the largest remainder first, then the tie
+    ],
+)
+def test_whole_percents_add_up_to_one_hundred_by_largest_remainder(amounts, percents):
+    result = rounding.whole_percents(amounts)
+    assert result == percents
+    assert sum(result) == 100
+    assert all(isinstance(p, int) for p in result)
+
+
+@pytest.mark.parametrize("amounts", [[1, -1], [1, math.nan], [1, math.inf]])
+def test_whole_percents_refuse_negative_or_missing_amounts(amounts):
+    with pytest.raises(ValueError, match="^Shares need amounts that are numbers of zero or more.$"):
+        rounding.whole_percents(amounts)
+
+
+@pytest.mark.parametrize("amounts", [[0, 0], []])
+def test_whole_percents_refuse_shares_of_nothing(amounts):
+    with pytest.raises(ValueError, match="^Shares of nothing cannot be shown.$"):
+        rounding.whole_percents(amounts)
+
+
+@pytest.mark.parametrize(
+    ("amounts", "texts"),
+    [
+        ([0.2, 99.8], ["<1%", ">99%"]),
+        ([0, 10], ["0%", "100%"]),
+        ([2, 1], ["67%", "33%"]),
+        ([0.6, 99.4], ["1%", "99%"]),
+        ([0, 0], ["not available", "not available"]),
+        ([1, None], ["not available", "not available"]),
+        ([1, -1], ["not available", "not available"]),
+        ([1, math.inf], ["not available", "not available"]),
+        ([], []),
+    ],
+)
+def test_shares_adding_up_mark_a_part_hidden_by_rounding(amounts, texts):
+    assert rounding.shares_adding_up(amounts) == texts
