@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -69,6 +70,19 @@ class Table:
         for row, text in texts[bad].items():
             self.cell_error(row, column, f"{text!r} is not a number.")
         return values.where(~bad)
+
+    def dates(
+        self, column: str, formats: Iterable[str], *, what: str, example: str, monthly: bool = False
+    ) -> pd.Series:
+        """Dates written in any of these strptime formats (month names in any case), each distinct
+        text read once; monthly: the first of the month. A blank cell is None without a message
+        (`required` names it where a date must be there)."""
+        texts = self.text(column)
+        known = {text: _date(text, tuple(formats), monthly) for text in texts.unique()}
+        for row, text in texts[texts.map(known).isna()].items():
+            if text:
+                self.cell_error(row, column, f"{text!r} is not {what} (e.g. {example}).")
+        return texts.map(known)
 
     def required(self, columns: Iterable[str]) -> None:
         for column in columns:
@@ -134,4 +148,14 @@ def year_in_name(name: str) -> int | None:
     match = re.search(r"(?<!\d)(\d\d)(\d\d)(?!\d)", name)
     if match and (int(match.group(1)) + 1) % 100 == int(match.group(2)):
         return 2000 + int(match.group(1))
+    return None
+
+
+def _date(text: str, formats: tuple[str, ...], monthly: bool) -> date | None:
+    for pattern in formats:
+        try:
+            read = datetime.strptime(text.title(), pattern).date()
+        except ValueError:
+            continue
+        return read.replace(day=1) if monthly else read
     return None

@@ -7,7 +7,6 @@ NUMBER_OF_PATIENTS and EXTRACT_DATE (e.g. 01OCT2023, 01-Oct-2023 or 2023-10-01);
 (ALL, MALE, FEMALE), PUBLICATION and PRACTICE_NAME, which are not kept.
 """
 
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -39,7 +38,9 @@ def parse(path: Path, *, name: str | None = None) -> Parsed:
         {
             "practice_code": cells.practice_codes(found["practice"]),
             "lsoa_code": cells.text(found["lsoa"]).str.upper(),
-            "extract_date": _dates(cells, found["date"]),
+            "extract_date": cells.dates(
+                found["date"], DATE_FORMATS, what="a date", example="01OCT2023 or 2023-10-01"
+            ),
             "sex": _sexes(cells),
             "patients": cells.whole(found["patients"]),
         }
@@ -62,24 +63,6 @@ def parse(path: Path, *, name: str | None = None) -> Parsed:
             "stated vintage": stated,
         }
     return cells.result(frame[OUTPUT], warnings=[], facts=facts)
-
-
-def _dates(cells: Table, column: str) -> pd.Series:
-    texts = cells.text(column)
-    known = {text: _date(text) for text in texts.unique()}
-    for row, text in texts[texts.map(known).isna()].items():
-        if text:
-            cells.cell_error(row, column, f"{text!r} is not a date (e.g. 01OCT2023 or 2023-10-01).")
-    return texts.map(known)
-
-
-def _date(text: str) -> date | None:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(text.title(), pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _sexes(cells: Table) -> pd.Series:

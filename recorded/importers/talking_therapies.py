@@ -8,7 +8,6 @@ value (*) is kept as suppressed. England's rows are kept with the area's.
 """
 
 import re
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -120,7 +119,13 @@ def parse(path: Path, *, name: str | None = None) -> Parsed:
             "area_code": codes,
             "area_name": cells.text(area_name) if area_name else "",
             "is_england": codes == ENGLAND_CODE,
-            "month": _months(cells, found["month"]),
+            "month": cells.dates(
+                found["month"],
+                MONTH_FORMATS,
+                what="a month",
+                example="July 2022 or 2022-07",
+                monthly=True,
+            ),
             "measure": described.map(lambda item: item[0]),
             "label": described.map(lambda item: item[1]),
             "published_name": published,
@@ -158,21 +163,3 @@ def _check_values(cells: Table, column: str, values: pd.Series, units: pd.Series
     shares = (units == "percent") & values.notna() & ((values < 0) | (values > 100))
     for row, value in values[shares].items():
         cells.cell_error(row, column, f"{value:g} is not a percentage (0 to 100).")
-
-
-def _months(cells: Table, column: str) -> pd.Series:
-    texts = cells.text(column)
-    known = {text: _month(text) for text in texts.unique()}
-    for row, text in texts[texts.map(known).isna()].items():
-        if text:
-            cells.cell_error(row, column, f"{text!r} is not a month (e.g. July 2022 or 2022-07).")
-    return texts.map(known)
-
-
-def _month(text: str) -> date | None:
-    for pattern in MONTH_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date().replace(day=1)
-        except ValueError:
-            continue
-    return None
