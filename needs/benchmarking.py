@@ -326,6 +326,26 @@ def derived_denominators(
     return np.where(has_events, implied, own)
 
 
+def _pooled(
+    events: ArrayLike,
+    rates: ArrayLike,
+    multiplier: float,
+    rate_type: str,
+    denominators: ArrayLike | None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Events, each area's derived denominator, and the pooled rate Σ events ÷ Σ denominators
+    (per one, not per ``multiplier``)."""
+    count = np.asarray(events, dtype=float)
+    derived = derived_denominators(
+        events=count,
+        rates=rates,
+        multiplier=multiplier,
+        rate_type=rate_type,
+        denominators=denominators,
+    )
+    return count, derived, float(count.sum() / np.nansum(derived))
+
+
 def rate_funnel(
     *,
     events: ArrayLike,
@@ -337,15 +357,7 @@ def rate_funnel(
 ) -> Funnel:
     """Funnel limits for crude or directly standardised rates (exact Poisson), as
     ``statistic = "rate"``: centred on Σ events ÷ Σ derived denominators; points are events."""
-    count = np.asarray(events, dtype=float)
-    derived = derived_denominators(
-        events=count,
-        rates=rates,
-        multiplier=multiplier,
-        rate_type=rate_type,
-        denominators=denominators,
-    )
-    average = count.sum() / np.nansum(derived)
+    _, derived, average = _pooled(events, rates, multiplier, rate_type, denominators)
     points = funnel_points(
         min_denominator=float(np.nanmin(derived)),
         max_denominator=float(np.nanmax(derived)),
@@ -427,15 +439,8 @@ def rate_significance(
     ``average`` (per ``multiplier``) defaults to Σ events ÷ Σ derived denominators, as
     PHEindicatormethods; a standardised rate with fewer than 10 events is not assessed.
     """
-    count = np.asarray(events, dtype=float)
-    derived = derived_denominators(
-        events=count,
-        rates=rates,
-        multiplier=multiplier,
-        rate_type=rate_type,
-        denominators=denominators,
-    )
-    centre = count.sum() / np.nansum(derived) if average is None else average / multiplier
+    count, derived, pooled = _pooled(events, rates, multiplier, rate_type, denominators)
+    centre = pooled if average is None else average / multiplier
     (low_95, high_95), (low_998, high_998) = _ratio_bounds(count, derived)
     called = _significance(centre < low_998, centre < low_95, centre > high_998, centre > high_95)
     if rate_type == "dsr":
