@@ -23,7 +23,9 @@ from needs import funnels, trends
 
 SIZE_IN = (6.3, 4.6)  # 16 cm wide, as the maps: printed at this size inside an A4 page's margins
 TEXT_PT, TITLE_PT = 8, 11
-PLOT_AREA = (0.12, 0.3, 0.84, 0.58)  # left, bottom, width, height as fractions of the figure
+# left, bottom, width, height as fractions of the figure; the top at 0.85 leaves room for a
+# title of two lines
+PLOT_AREA = (0.12, 0.3, 0.84, 0.55)
 MARKERS = {
     funnels.CIRCLE: "o",
     funnels.TRIANGLE_UP: "^",
@@ -43,7 +45,7 @@ def _figure(title: str, source: str) -> tuple[MplFigure, Axes]:
     figure = MplFigure(figsize=SIZE_IN)
     FigureCanvasAgg(figure)
     figure.text(
-        0.02, 0.975, _wrap(title, 70), ha="left", va="top", fontsize=TITLE_PT, fontweight="bold",
+        0.02, 0.975, _wrap(title, 62), ha="left", va="top", fontsize=TITLE_PT, fontweight="bold",
         parse_math=False,
     )  # fmt: skip
     figure.text(
@@ -80,7 +82,7 @@ def _labels(ax: Axes, x_label: str, y_label: str) -> None:
 
 def _legend(figure: MplFigure, handles: list[Line2D]) -> None:
     legend = figure.legend(
-        handles=handles, loc="lower left", bbox_to_anchor=(0.1, 0.085), ncol=3, frameon=False,
+        handles=handles, loc="lower left", bbox_to_anchor=(0.1, 0.1), ncol=3, frameon=False,
         fontsize=TEXT_PT,
     )  # fmt: skip
     for text in legend.get_texts():
@@ -116,7 +118,7 @@ def funnel_png(
     _labels(ax, chart.x_label, chart.y_label)
     _legend(figure, _funnel_handles())
     figure.text(
-        0.1, 0.06, f"Target: {chart.target_name}", fontsize=TEXT_PT, parse_math=False
+        0.1, 0.075, f"Target: {chart.target_name}", fontsize=TEXT_PT, parse_math=False
     )  # under the legend
     return Figure(caption=chart.title, png=_png(figure, dpi), alt_text=funnel_alt(chart, fmt=fmt))
 

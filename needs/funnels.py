@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from html import escape
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from needs import benchmarking as b
 from needs import rounding, trends
@@ -102,15 +103,16 @@ class FunnelChart:
     description: str
 
 
-def flags(*, numerators: np.ndarray, denominators: np.ndarray, target: float) -> list[str]:
+def flags(*, numerators: ArrayLike, denominators: ArrayLike, target: float) -> list[str]:
     """Each unit's proportion against the limits around ``target`` at its own denominator.
 
     As benchmarking.proportion_significance, but a numerator may exceed its denominator (a
     register larger than the people expected): the limits are the target's, not the unit's.
     """
-    proportion = numerators / denominators
+    denominator = np.asarray(denominators, dtype=float)
+    proportion = np.asarray(numerators, dtype=float) / denominator
     (low_95, high_95), (low_998, high_998) = (
-        b.proportion_limits(average=target, population=denominators, confidence=level)
+        b.proportion_limits(average=target, population=denominator, confidence=level)
         for level in b.LEVELS
     )
     conditions = [proportion < low_998, proportion < low_95, proportion > high_998]

@@ -98,4 +98,3 @@ def test_a_hostile_practice_name_reaches_word_and_html_as_text():
     description = shape._inline.docPr.get("descr")
     assert f"{HOSTILE}: 0.5% (20 of 4,000), below the lower 99.8% limit" in description
     assert re.search(r"<script>", document.element.body.xml) is None  # escaped in the XML
-
