@@ -20,7 +20,7 @@ from django.urls import reverse
 from gapanalysis.chapter import Chapter
 from gapanalysis.chapter_compare import compare_section
 from gapanalysis.report_docx import chapter_docx
-from gapanalysis.report_html import chapter_html
+from gapanalysis.report_html import chapter_html, chapter_pdf
 from needs import benchmarking as b
 from needs.models import PopulationEstimate
 from needs.selectors import default_locality_scheme
@@ -76,6 +76,13 @@ def test_one_qof_year_is_said_in_words_and_two_population_years_are_drawn(contex
     dementia = next(t for t in context["population_trends"] if "Dementia" in t.chart.title)
     assert dementia.chart.periods == ("mid-2019", "mid-2020")
     assert dementia.words.startswith("Whole area rose from 8,700 in mid-2019 to 8,850 in mid-2020")
+    # mid-2020 is the need estimate the registers are set against (8,835 for the whole area)
+    compared = pages.registers_context(default_locality_scheme(), None)["registers"]
+    whole = next(
+        row for row in compared.rows if row.pairing.register == "dementia" and not row.unit_code
+    )
+    assert dementia.chart.local.points[-1].value == pytest.approx(whole.result.expected)
+    assert round(whole.result.expected) == 8835
 
 
 def test_one_population_year_is_said_in_words(worcestershire, db):
@@ -131,3 +138,4 @@ def test_the_chapter_carries_the_funnels_and_trends_as_figures(worcestershire, d
     html = chapter_html(chapter)
     assert html.count("<img") == 8
     assert "Worcester: 69% (782 of 1,128), within the 95% limits" in html
+    assert chapter_pdf(chapter).startswith(b"%PDF")  # the same HTML, its figures tagged
