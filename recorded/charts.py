@@ -26,11 +26,26 @@ REGISTER_NAMES = {
     "learning_disability": "Learning disability",
 }
 REGISTERS = tuple(REGISTER_NAMES)
-PRACTICE_CENTRE_NOTE = (
-    "England's value for this register is not loaded, so the funnel is centred on the area's "
-    "own value: it shows which practices differ from the area as a whole, not from England. "
+# England's register prevalence (per cent) as OHID's Fingertips names it (indicators 247, 848,
+# 90581 and 200 in the QOF profiles), loaded with import_indicators' generic layout.
+ENGLAND_INDICATORS = {
+    "dementia": "Dementia: QOF prevalence (all ages)",
+    "depression": "Depression: QOF prevalence (18+ yrs)",
+    "smi": "Mental Health: QOF prevalence (all ages)",
+    "learning_disability": "Learning disability: QOF prevalence (all ages)",
+}
+LIST_NOTE = (
     "Each practice's register is divided by its list size as QOF publishes it (for depression "
     "and learning disability registers, QOF's list of the register's age group when given)."
+)
+AREA_CENTRE_NOTE = (
+    "England's value for this register is not loaded (the indicator {indicator!r} for England, "
+    "E92000001, from Fingertips), so the funnel is centred on the area's own value: it shows "
+    "which practices differ from the area as a whole, not from England. " + LIST_NOTE
+)
+ENGLAND_CENTRE_NOTE = (
+    "The funnel is centred on England's value ({indicator}, {period}); the area's overall value "
+    "is {area}. " + LIST_NOTE
 )
 POPULATION_NOTE = (
     "The same prevalence rates are applied to each year's mid-year population, so the change is "
@@ -117,12 +132,16 @@ def practice_funnels(year: int) -> list[FunnelShown]:
     frame = selectors.registers_frame(year=year, conditions=list(REGISTERS))
     frame = frame[frame[a.LIST_SIZE] > 0]
     names = selectors.practice_names()
+    england = selectors.england_values(indicators=list(ENGLAND_INDICATORS.values()), year=year)
     shown = []
     for register in REGISTERS:
         ours = frame[frame["condition"] == register].sort_values(a.PRACTICE_CODE)
         if ours.empty:
             continue
-        centre = ours[a.REGISTER].sum() / ours[a.LIST_SIZE].sum()
+        area = float(ours[a.REGISTER].sum() / ours[a.LIST_SIZE].sum())
+        centre, target_name, note = _centre(
+            register, area, england.get(ENGLAND_INDICATORS[register]), year
+        )
         chart = funnels.funnel_chart(
             title=(
                 f"{REGISTER_NAMES[register]} register prevalence by GP practice, "
@@ -131,20 +150,31 @@ def practice_funnels(year: int) -> list[FunnelShown]:
             names=[names.get(code, code) for code in ours[a.PRACTICE_CODE]],
             numerators=ours[a.REGISTER].tolist(),
             denominators=ours[a.LIST_SIZE].tolist(),
-            target=float(centre),
-            target_name=f"the area's overall value of {funnels.share_1dp(centre)}",
+            target=centre,
+            target_name=target_name,
             unit_plural="practices",
             x_label="Patients on the practice's list",
             y_label="On the register ÷ list size",
             step=funnels.SHARE_1DP_STEP,
         )
         key = f"qof-{register}-practices"
-        shown.append(
-            _funnel(
-                key, chart, funnels.share_1dp, counted="On the register", note=PRACTICE_CENTRE_NOTE
-            )
-        )
+        shown.append(_funnel(key, chart, funnels.share_1dp, counted="On the register", note=note))
     return shown
+
+
+def _centre(
+    register: str, area: float, england_percent: float | None, year: int
+) -> tuple[float, str, str]:
+    """The funnel's centre, its name and the note under it: England's value when loaded (a
+    per cent, as Fingertips publishes it), else the area's own."""
+    indicator = ENGLAND_INDICATORS[register]
+    area_words = funnels.share_1dp(area)
+    if england_percent is None:
+        note = AREA_CENTRE_NOTE.format(indicator=indicator)
+        return area, f"the area's overall value of {area_words}", note
+    england = england_percent / 100
+    note = ENGLAND_CENTRE_NOTE.format(indicator=indicator, period=qof_period(year), area=area_words)
+    return england, f"England's value of {funnels.share_1dp(england)}", note
 
 
 # --- trends ---------------------------------------------------------------------------------------

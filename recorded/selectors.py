@@ -7,6 +7,7 @@ from django.db.models import Max, Sum
 from needs.models import AreaLevel, LsoaBestFit
 from recorded import attribution as a
 from recorded.models import (
+    ENGLAND_CODE,
     IndicatorValue,
     Practice,
     PracticeLsoaPatients,
@@ -103,6 +104,15 @@ def attributed_registers(*, year: int, conditions: list[str]) -> a.Attributed:
     return a.attribute_registers(
         registers_frame(year=year, conditions=conditions), patients_frame(), sites_frame()
     )
+
+
+def england_values(*, indicators: list[str], year: int) -> dict[str, float]:
+    """England's value (as published) of each of these indicators for the period starting in
+    `year`, from any source that loaded it."""
+    rows = IndicatorValue.objects.filter(
+        area_code=ENGLAND_CODE, indicator__in=indicators, year=year, value__isnull=False
+    ).values_list("indicator", "value")
+    return dict(rows)
 
 
 def talking_therapies_frame() -> pd.DataFrame:

@@ -25,7 +25,7 @@ from needs import benchmarking as b
 from needs.models import PopulationEstimate
 from needs.selectors import default_locality_scheme
 from recorded import charts, pages
-from recorded.models import Practice, QofRegister
+from recorded.models import ENGLAND_CODE, IndicatorValue, Practice, QofRegister
 from tests.recorded.test_outcomes_page import page, text_of
 
 HOSTILE = "<script>alert(1)</script> Surgery"
@@ -139,3 +139,22 @@ def test_the_chapter_carries_the_funnels_and_trends_as_figures(worcestershire, d
     assert html.count("<img") == 8
     assert "Worcester: 69% (782 of 1,128), within the 95% limits" in html
     assert chapter_pdf(chapter).startswith(b"%PDF")  # the same HTML, its figures tagged
+
+
+def test_a_practice_funnel_is_centred_on_england_when_englands_value_is_loaded(worcestershire, db):
+    # England's depression prevalence (18+) in 2019/20 as Fingertips publishes it: 11.6%
+    IndicatorValue.objects.create(
+        source="Local authority indicators", indicator="Depression: QOF prevalence (18+ yrs)",
+        area_code=ENGLAND_CODE, period="2019/20", year=2019, value=11.6, england_source="file",
+    )  # fmt: skip
+    depression = next(
+        f for f in charts.practice_funnels(2019) if f.key == "qof-depression-practices"
+    )
+    assert depression.chart.target == pytest.approx(0.116)
+    assert depression.words.startswith("Against England's value of 11.6%: ")
+    assert "the area's overall value is 13.9%" in depression.note
+    for unit in depression.chart.units:
+        upper = 0.116 + 3.090232 * math.sqrt(0.116 * 0.884 / unit.denominator)
+        assert (unit.flag == b.HIGH_998) == (unit.value > upper + 1e-9), unit.name
+    smi = next(f for f in charts.practice_funnels(2019) if f.key == "qof-smi-practices")
+    assert "England's value for this register is not loaded" in smi.note  # no England SMI row
