@@ -1,12 +1,14 @@
-"""The chapter's "How we compare" section: GP registers against expected need, NHS Talking
+"""The chapter's "How we compare" section: GP registers against expected need (with funnel plots
+of the dementia diagnosis rate and of register prevalence by practice, and trends), NHS Talking
 Therapies against the national standards and England, and the ONS Health Index's mental-health
 score and indicators, from the same functions as the Outcomes and recorded activity page
 (recorded.pages), for the run's locality scheme, naming the files every figure came from."""
 
+from gapanalysis import report_charts
 from gapanalysis.chapter import Section, Table
 from gapanalysis.models import AnalysisRun
 from needs.models import DatasetKind, DatasetVersion
-from recorded import pages
+from recorded import charts, pages
 
 KEY, TITLE = "compare", "How we compare"
 TALKING_COLUMNS = [
@@ -23,7 +25,9 @@ RECORDED_KINDS = (
 
 def compare_section(run: AnalysisRun) -> Section:
     section = Section(key=KEY, title=TITLE)
-    _registers(section, pages.registers_context(run.locality_scheme, None))
+    registers = pages.registers_context(run.locality_scheme, None)
+    _registers(section, registers)
+    _charts(section, charts.charts_context(run.locality_scheme, registers), registers)
     _talking_therapies(section, pages.talking_therapies_context())
     _health_index(section, pages.health_index_context(None))
     section.paragraphs.append(_sources())
@@ -69,6 +73,38 @@ def _register_table(group: dict) -> Table:
         rows=rows,
         numeric=[False, True, True, True, True] + ([False] if group["ambition"] else []),
     )
+
+
+def _charts(section: Section, context: dict, registers: dict) -> None:
+    """The funnel plots and the trends over QOF and population years, as figures with their
+    words (or the words that say why a trend is not drawn)."""
+    qof = f"NHS Digital, Quality and Outcomes Framework {registers.get('qof_period', '')}"
+    for funnel in context["funnels"]:
+        source = qof
+        if funnel.key == "dementia-localities":
+            year = registers["registers"].population_year
+            source += f"; expected people from prevalence rates and ONS mid-{year} population"
+        section.figures.append(
+            report_charts.funnel_png(funnel.chart, fmt=funnel.fmt, source=source)
+        )
+        section.bullets.append(f"{funnel.chart.title}: {funnel.words}")
+    if context["qof_trends_words"]:
+        section.paragraphs.append(f"GP registers over time: {context['qof_trends_words']}")
+    for trend in context["qof_trends"]:
+        section.figures.append(report_charts.trend_png(trend.chart, fmt=trend.fmt, source=qof))
+        section.bullets.append(f"{trend.chart.title}: {trend.words}")
+    if context["population_trends_words"]:
+        section.paragraphs.append(
+            f"Expected people over time: {context['population_trends_words']}"
+        )
+    elif context.get("population_note"):
+        section.paragraphs.append(context["population_note"])
+    population = "ONS mid-year population estimates and the prevalence rates loaded"
+    for trend in context["population_trends"]:
+        section.figures.append(
+            report_charts.trend_png(trend.chart, fmt=trend.fmt, source=population)
+        )
+        section.bullets.append(f"{trend.chart.title}: {trend.words}")
 
 
 def _talking_therapies(section: Section, context: dict) -> None:

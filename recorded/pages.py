@@ -1,7 +1,8 @@
 """The "Outcomes and recorded activity" page, for the whole area or one locality: GP registers
-against expected need (recorded.comparisons), NHS Talking Therapies against the national
-standards and England, and the ONS Health Index's mental-health score and indicators with their
-trends. Everything is computed once per change of the data (needs.data_generation)."""
+against expected need (recorded.comparisons) with their funnel plots and trends (recorded.charts),
+NHS Talking Therapies against the national standards and England, and the ONS Health Index's
+mental-health score and indicators with their trends. Everything is computed once per change of
+the data (needs.data_generation)."""
 
 import math
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from needs import selectors as needs_selectors
 from needs.models import Locality, LocalityScheme
 from needs.prevalence.estimates import NeedUnavailable
 from needs.prevalence.intervals import wilson
-from recorded import selectors
+from recorded import charts, selectors
 from recorded.comparisons import RecordedRow, expected_against_recorded
 from recorded.importers.indicators import HEALTH_INDEX, HEALTH_INDEX_SCORES
 from recorded.models import ENGLAND_CODE
@@ -111,11 +112,13 @@ def page_context(*, locality_code: str | None) -> dict:
 def _page_context(locality_code: str | None) -> dict:
     scheme = needs_selectors.default_locality_scheme()
     locality = _locality(scheme, locality_code)
+    registers = registers_context(scheme, locality)
     return {
         "scheme": scheme,
         "locality": locality,
         "localities": list(scheme.localities.order_by("name")) if scheme else [],
-        **registers_context(scheme, locality),
+        **registers,
+        **charts.charts_context(scheme, registers),
         **talking_therapies_context(),
         **health_index_context(districts_shown(scheme, locality)),
     }

@@ -2,11 +2,12 @@
 needs.recorded, needs.benchmarking, needs.trends)."""
 
 import pandas as pd
-from django.db.models import Max
+from django.db.models import Max, Sum
 
 from needs.models import AreaLevel, LsoaBestFit
 from recorded import attribution as a
 from recorded.models import (
+    ENGLAND_CODE,
     IndicatorValue,
     Practice,
     PracticeLsoaPatients,
@@ -26,6 +27,24 @@ def registers_frame(*, year: int, conditions: list[str]) -> pd.DataFrame:
     )
     columns = [a.PRACTICE_CODE, "condition", a.REGISTER, a.LIST_SIZE, "age_min", "age_max"]
     return pd.DataFrame.from_records(list(rows), columns=columns)
+
+
+def practice_names() -> dict[str, str]:
+    """ODS code → practice name, for the practices whose sites are loaded."""
+    return dict(Practice.objects.values_list("code", "name"))
+
+
+def qof_totals_frame(*, conditions: list[str]) -> pd.DataFrame:
+    """year, condition, register, list_size: the area's registers and list sizes added up per QOF
+    year (the practices loaded, which are the area's)."""
+    rows = (
+        QofRegister.objects.filter(condition__in=conditions)
+        .values("year", "condition")
+        .annotate(register=Sum("register"), list_size=Sum("list_size"))
+        .values_list("year", "condition", "register", "list_size")
+    )
+    columns = ["year", "condition", a.REGISTER, a.LIST_SIZE]
+    return pd.DataFrame.from_records(list(rows), columns=columns).sort_values(["condition", "year"])
 
 
 def sites_frame() -> pd.DataFrame:
@@ -85,6 +104,15 @@ def attributed_registers(*, year: int, conditions: list[str]) -> a.Attributed:
     return a.attribute_registers(
         registers_frame(year=year, conditions=conditions), patients_frame(), sites_frame()
     )
+
+
+def england_values(*, indicators: list[str], year: int) -> dict[str, float]:
+    """England's value (as published) of each of these indicators for the period starting in
+    `year`, from any source that loaded it."""
+    rows = IndicatorValue.objects.filter(
+        area_code=ENGLAND_CODE, indicator__in=indicators, year=year, value__isnull=False
+    ).values_list("indicator", "value")
+    return dict(rows)
 
 
 def talking_therapies_frame() -> pd.DataFrame:

@@ -147,3 +147,29 @@ def _for_year(people: np.ndarray, codes: np.ndarray, *, base_year: int, year: in
         return projection.project(people, index, factors)
     except projection.ProjectionError as error:
         raise NeedUnavailable(str(error)) from error
+
+
+def whole_area_by_population_year(
+    *, scheme: LocalityScheme, conditions: list[Condition]
+) -> pd.DataFrame:
+    """Expected cases for the whole area in each loaded population year that covers it, the
+    same rates applied to each year's mid-year estimates (so only the population changes):
+    condition_code, year, expected_cases, expected_lower, expected_upper; empty when no rates."""
+    years = sorted(needs_selectors.complete_population_years(scheme=scheme))
+    columns = [c.CONDITION_CODE, c.YEAR, c.EXPECTED_CASES, c.EXPECTED_LOWER, c.EXPECTED_UPPER]
+    rates = needs_selectors.rates_frame_for(conditions=conditions)
+    if not years or rates.empty:
+        return pd.DataFrame(columns=columns)
+    codes = needs_selectors.scheme_area_codes(scheme=scheme)
+    population = pd.concat(
+        [
+            needs_selectors.population_frame(year=year, codes=codes).assign(**{c.YEAR: year})
+            for year in years  # a handful of years
+        ],
+        ignore_index=True,
+    )
+    try:
+        small = estimation.expected_cases(population, rates, max_age=MAX_AGE)
+    except estimation.RateTableError as error:
+        raise NeedUnavailable(f"The stored rates cannot be used: {error}") from error
+    return estimation.aggregate_to_whole_area(small)[columns]

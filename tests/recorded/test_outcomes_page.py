@@ -75,8 +75,9 @@ def test_each_role_that_sees_need_gets_the_county_figures(client, users, role):
     assert "Bromsgrove scored 105.7 in 2021, above England's 2015 level of 100" in text
     for indicator in ("Suicides", "Self-harm", "Mental health conditions"):
         assert f"<h3>{indicator}</h3>" in html
-    # scores, indicators × districts, Talking Therapies (three standards and access)
-    assert html.count('class="trend-chart"') == 6 + 18 + 4
+    # scores, indicators × districts, Talking Therapies (three standards and access), expected
+    # people by population year (dementia, depressive episode, psychosis: mid-2019 and mid-2020)
+    assert html.count('class="trend-chart"') == 6 + 18 + 4 + 3
     assert 'href="/outcomes/"' in html  # the nav link
 
 
