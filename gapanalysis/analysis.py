@@ -14,6 +14,7 @@ from django.conf import settings
 
 from gapanalysis import compute, equality, norm_plans, run_maps, statements
 from gapanalysis.models import AnalysisRun, Norm, ResultLevel
+from gapanalysis.run_recorded import recorded_inputs
 from needs import columns as c
 from needs import map_documents, maps
 from needs import selectors as needs_selectors
@@ -91,6 +92,7 @@ def compute_run(*, run: AnalysisRun, on_progress: Callable[[int, str], None]) ->
                 if plans[n.code].reason
             ],
         }
+        | recorded_inputs(dataset_versions=run.inputs.get("dataset_versions", []))
         | wording,
     )
 

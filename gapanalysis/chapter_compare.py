@@ -7,8 +7,10 @@ score and indicators, from the same functions as the Outcomes and recorded activ
 from gapanalysis import report_charts
 from gapanalysis.chapter import Section, Table
 from gapanalysis.models import AnalysisRun
+from needs import need_pages
 from needs.models import DatasetKind, DatasetVersion
-from recorded import charts, pages
+from needs.prevalence.estimates import NeedUnavailable
+from recorded import charts, indicator_benchmarks, pages
 
 KEY, TITLE = "compare", "How we compare"
 TALKING_COLUMNS = [
@@ -25,11 +27,14 @@ RECORDED_KINDS = (
 
 def compare_section(run: AnalysisRun) -> Section:
     section = Section(key=KEY, title=TITLE)
+    _prevalence_against_england(section, run)
+    _run_register_rule(section, run)
     registers = pages.registers_context(run.locality_scheme, None)
     _registers(section, registers)
     _charts(section, charts.charts_context(run.locality_scheme, registers), registers)
     _talking_therapies(section, pages.talking_therapies_context())
     _health_index(section, pages.health_index_context(None))
+    _indicator_benchmarks(section, indicator_benchmarks.benchmarks_context())
     section.paragraphs.append(_sources())
     return section
 
@@ -168,3 +173,76 @@ def _sources() -> str:
         return "Sources: no recorded-activity files are loaded."
     named = "; ".join(f"{v.original_name} (dataset version {v.pk})" for v in versions)
     return f"Sources: {named}."
+
+
+# --- every need estimate against England; indicators against England and the comparator group ---
+
+PREVALENCE_COLUMNS = ["Measure", "Local prevalence (95% CI)", "England, all ages", "Compared"]
+
+
+def _prevalence_against_england(section: Section, run: AnalysisRun) -> None:
+    """Each measure's estimated prevalence for the whole area against England's published
+    all-ages value, in words only (an estimate is never better or worse)."""
+    try:
+        measures = need_pages.measures(year=run.year, scheme=run.locality_scheme)
+    except NeedUnavailable as error:
+        section.paragraphs.append(str(error))
+        return
+    if not measures:
+        return
+    section.tables.append(
+        Table(
+            caption=f"Estimated prevalence against England, whole area, {run.year}",
+            columns=PREVALENCE_COLUMNS,
+            rows=[
+                [
+                    m["condition"].name,
+                    m["england"].figure,
+                    m["england"].england_figure,
+                    m["england"].short,
+                ]
+                for m in measures
+            ],
+            numeric=[False, True, True, False],
+        )
+    )
+    section.paragraphs.append(measures[0]["england"].caveat + " " + PREVALENCE_METHOD)
+
+
+PREVALENCE_METHOD = (
+    "Similar when England's value lies within the local 95% interval, otherwise lower or "
+    "higher (Fingertips' method); the 99.8% interval is derived from the 95% one."
+)
+
+
+def _run_register_rule(section: Section, run: AnalysisRun) -> None:
+    """The practices-to-places rule and recorded files pinned on the run when it was made."""
+    rule = run.inputs.get("register_rule")
+    if not rule:
+        section.paragraphs.append(
+            "This run recorded no rule for placing GP registers (it was made before runs "
+            "recorded one)."
+        )
+        return
+    files = run.inputs.get("recorded_datasets") or []
+    named = "; ".join(f"{item['name']} (dataset version {item['id']})" for item in files)
+    section.paragraphs.append(
+        f"GP registers, as recorded on analysis run {run.pk}: {rule}"
+        + (f" Recorded-activity files pinned on the run: {named}." if named else "")
+    )
+
+
+def _indicator_benchmarks(section: Section, context: dict) -> None:
+    if "indicators_unavailable" in context:
+        return
+    for group in context["indicator_groups"]:
+        section.tables.append(
+            Table(
+                caption=f"{group['indicator']} ({group['period']}), against England and "
+                f"{context['comparator_label']}",
+                columns=indicator_benchmarks.COLUMNS,
+                rows=[row.cells for row in group["rows"]],
+                numeric=[False, True, True, False, False],
+            )
+        )
+        section.bullets.append(group["comparator_words"])

@@ -15,6 +15,7 @@ from needs.labels import SYNTHETIC_LABEL
 from needs.maps import MapDocument
 from needs.models import Condition, Denominator, LocalityScheme, RateRole
 from needs.prevalence.estimates import NeedEstimates, NeedUnavailable, need_estimates
+from needs.prevalence_england import PrevalenceAgainstEngland, prevalence_against_england
 
 DOWNLOAD_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -116,9 +117,22 @@ def measures(*, year: int | None, scheme: LocalityScheme) -> list[dict]:
                     if len(reference)
                     else None
                 ),
+                "england": _against_england(estimate, reference),
             }
         )
     return rows
+
+
+def _against_england(estimate: pd.Series, reference: pd.DataFrame) -> PrevalenceAgainstEngland:
+    """The measure's local prevalence against England's published all-ages value (the
+    catalogue's reference row for persons), or saying that none is published."""
+    return prevalence_against_england(
+        expected=float(estimate[c.EXPECTED_CASES]),
+        lower=estimate[c.EXPECTED_LOWER],
+        upper=estimate[c.EXPECTED_UPPER],
+        population=float(estimate[c.POPULATION]),
+        england=float(reference.iloc[0][c.RATE]) if len(reference) else None,
+    )
 
 
 def rate_rows(*, condition: Condition) -> list[dict]:

@@ -100,15 +100,7 @@ def expected_against_recorded(
     if not years:
         return None
     year = year or years[-1]
-    conditions = {
-        condition.code: condition
-        for condition in Condition.objects.filter(
-            code__in=[pairing.condition_code for pairing in PAIRINGS]
-        )
-    }
-    usable = [p for p in PAIRINGS if p.condition_code in conditions]
-    with_rates = _with_rates([conditions[p.condition_code] for p in usable])
-    usable = [p for p in usable if p.condition_code in with_rates]
+    conditions, usable = _usable()
     not_compared = [
         f"{p.words.register.removeprefix('are on ')}: no prevalence rate for this condition is "
         "loaded, so there is no expected number to set the register against."
@@ -131,6 +123,34 @@ def expected_against_recorded(
         rule=attributed.rule,
         not_compared=not_compared,
     )
+
+
+def _usable() -> tuple[dict[str, Condition], list[Pairing]]:
+    """The catalogue's conditions by code, and the pairings whose condition has rates."""
+    conditions = {
+        condition.code: condition
+        for condition in Condition.objects.filter(
+            code__in=[pairing.condition_code for pairing in PAIRINGS]
+        )
+    }
+    usable = [p for p in PAIRINGS if p.condition_code in conditions]
+    with_rates = _with_rates([conditions[p.condition_code] for p in usable])
+    return conditions, [p for p in usable if p.condition_code in with_rates]
+
+
+NO_REGISTERS = "No GP registers (QOF) are loaded, so no register is placed in small areas."
+
+
+def register_rule(*, year: int | None = None) -> str:
+    """The practices-to-places sentence the registers are placed by now (as the outcomes page
+    and the chapter say it), for an analysis run to record: patients' home LSOA where the
+    patients-by-LSOA file is loaded, else the practice's site."""
+    years = selectors.qof_years()
+    if not years:
+        return NO_REGISTERS
+    _, usable = _usable()
+    registers = [p.register for p in usable]
+    return selectors.attributed_registers(year=year or years[-1], conditions=registers).rule
 
 
 def _with_rates(conditions: list[Condition]) -> set[str]:

@@ -373,6 +373,14 @@ def plan_indicators(path: Path, *, name: str, options: ImportOptions) -> Plan:
         Area.objects.filter(level__in=INDICATOR_LEVELS, code__in=codes).values_list("code", "id")
     )
     unknown = sorted(set(codes) - set(known))
+    comparators = unknown if _keeps_comparators(parsed.facts, options) else []
+    if comparators:
+        plan.passed(
+            "Comparator group",
+            f"{len(comparators):,} area(s) not loaded here kept as the comparator group, not as "
+            f"the area's own: {', '.join(comparators)}",
+        )
+        unknown = []
     if unknown and not (options.only_loaded_areas and known):
         plan.fail(
             "Area codes",
@@ -391,7 +399,9 @@ def plan_indicators(path: Path, *, name: str, options: ImportOptions) -> Plan:
         )
         frame = frame[~frame["area_code"].isin(unknown)]
     plan.passed("Area codes", f"{len(known):,} area(s) found among those loaded here")
-    frame = frame.assign(area_id=frame["area_code"].map(known))
+    frame = frame.assign(
+        area_id=frame["area_code"].map(known), is_comparator=frame["area_code"].isin(comparators)
+    )
     england = frame[frame["area_code"] == ENGLAND_CODE]
     plan.passed(
         "England's value",
@@ -407,6 +417,11 @@ def plan_indicators(path: Path, *, name: str, options: ImportOptions) -> Plan:
     plan.rows = len(frame)
     plan.preview = frame.drop(columns=["area_id"])
     keys = frame.groupby(["source", "indicator"])
+    if comparators:
+        plan.changes.append(
+            f"{int(frame['is_comparator'].sum()):,} of them are the comparator group's "
+            f"({', '.join(comparators)}), compared with, never counted as, the area's own."
+        )
     plan.changes.append(
         f"{len(frame):,} values of {frame['indicator'].nunique():,} indicator(s), replacing those "
         "indicators' values held for the same areas and periods."
@@ -435,6 +450,7 @@ def plan_indicators(path: Path, *, name: str, options: ImportOptions) -> Plan:
                     numerator=_none(row.numerator),
                     denominator=_none(row.denominator),
                     england_source=row.england_source,
+                    is_comparator=bool(row.is_comparator),
                 )
                 for row in frame.itertuples(index=False)
             ),
@@ -445,6 +461,13 @@ def plan_indicators(path: Path, *, name: str, options: ImportOptions) -> Plan:
     plan.write = write
     plan.version_attach = _attach(IndicatorValue, source__in=sorted(frame["source"].unique()))
     return plan
+
+
+def _keeps_comparators(facts: dict, options: ImportOptions) -> bool:
+    """A file in the generic layout that is not cut to the areas loaded here keeps its other
+    areas' rows as the comparator group (a national file, cut, skips them as before)."""
+    generic = str(facts.get("layout", "")).startswith("Indicators")
+    return generic and not options.only_loaded_areas
 
 
 def _england_computed(frame: pd.DataFrame) -> pd.DataFrame:

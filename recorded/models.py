@@ -156,7 +156,8 @@ class EnglandSource(models.TextChoices):
 class IndicatorValue(models.Model):
     """One local-authority (or England) value of a published indicator for one period, with
     its interval and counts where the file has them. England's rows (`area_code` E92000001)
-    say where the value came from (`england_source`)."""
+    say where the value came from (`england_source`); rows of areas not loaded here, kept from a
+    file in the generic layout, are the comparator group's (`is_comparator`)."""
 
     source = models.CharField(max_length=120, help_text="e.g. ONS Health Index")
     indicator = models.CharField(max_length=200)
@@ -173,6 +174,10 @@ class IndicatorValue(models.Model):
     denominator = models.FloatField(null=True, blank=True)
     england_source = models.CharField(
         max_length=12, choices=EnglandSource.choices, blank=True, default=EnglandSource.NONE
+    )
+    is_comparator = models.BooleanField(
+        default=False,
+        help_text="A comparator-group area's value (an area not loaded here), not the area's own.",
     )
     dataset_version = models.ForeignKey(
         DatasetVersion, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -16,7 +16,7 @@ from needs import selectors as needs_selectors
 from needs.models import Locality, LocalityScheme
 from needs.prevalence.estimates import NeedUnavailable
 from needs.prevalence.intervals import wilson
-from recorded import charts, selectors
+from recorded import charts, indicator_benchmarks, selectors
 from recorded.comparisons import RecordedRow, expected_against_recorded
 from recorded.importers.indicators import HEALTH_INDEX, HEALTH_INDEX_SCORES
 from recorded.models import ENGLAND_CODE
@@ -121,6 +121,7 @@ def _page_context(locality_code: str | None) -> dict:
         **charts.charts_context(scheme, registers),
         **talking_therapies_context(),
         **health_index_context(districts_shown(scheme, locality)),
+        **indicator_benchmarks.benchmarks_context(),
     }
 
 

@@ -138,3 +138,22 @@ def indicator_frame(*, source: str, indicators: list[str]) -> pd.DataFrame:
     ]  # fmt: skip
     frame = pd.DataFrame.from_records(list(rows), columns=columns)
     return frame.assign(area_name=frame["area_name"].fillna(frame["area_code"]))
+
+
+def generic_indicator_frame(*, exclude_sources: list[str]) -> pd.DataFrame:
+    """Every indicator value not from `exclude_sources`: source, indicator, area_code,
+    area_name, period, value, lower, upper, numerator, denominator, is_comparator, is_local
+    (the area is loaded here)."""
+    rows = IndicatorValue.objects.exclude(source__in=exclude_sources).values_list(
+        "source", "indicator", "area_code", "area__name", "period", "value", "lower", "upper",
+        "numerator", "denominator", "is_comparator", "area_id",
+    )  # fmt: skip
+    columns = [
+        "source", "indicator", "area_code", "area_name", "period", "value", "lower", "upper",
+        "numerator", "denominator", "is_comparator", "area_id",
+    ]  # fmt: skip
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    frame["is_local"] = frame["area_id"].notna() & ~frame["is_comparator"].astype(bool)
+    return frame.drop(columns=["area_id"]).assign(
+        area_name=frame["area_name"].fillna(frame["area_code"])
+    )

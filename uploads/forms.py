@@ -33,7 +33,10 @@ class UploadForm(forms.Form):
     only_loaded_areas = forms.BooleanField(
         label="This is a national or regional file: import only the areas loaded here",
         required=False,
-        help_text="Otherwise codes for areas not loaded here are listed as errors.",
+        help_text=(
+            "Otherwise codes for areas not loaded here are listed as errors, except in a "
+            "generic indicator file, where their rows are kept as the comparator group."
+        ),
     )
 
     scheme_name = forms.CharField(

@@ -207,7 +207,8 @@ KINDS: dict[str, Kind] = {
             "period, indicator, value, lower, upper, numerator, denominator (e.g. from "
             "Fingertips). England's value is kept from its row (E92000001); for a national file "
             "of crude rates it is computed from every area's counts before the file is cut to "
-            "the areas loaded here.",
+            "the areas loaded here. In the generic layout, rows for areas not loaded here are "
+            "kept as the comparator group (unless the file is cut to the areas loaded here).",
             recorded_imports.plan_indicators,
             national_files=True,
             example="area_code,period,indicator,value,lower,upper,numerator,denominator",

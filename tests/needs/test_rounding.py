@@ -134,13 +134,15 @@ def test_whole_percents_add_up_to_one_hundred_by_largest_remainder(amounts, perc
 
 @pytest.mark.parametrize("amounts", [[1, -1], [1, math.nan], [1, math.inf]])
 def test_whole_percents_refuse_negative_or_missing_amounts(amounts):
-    with pytest.raises(ValueError, match="^Shares need amounts that are numbers of zero or more.$"):
+    with pytest.raises(
+        ValueError, match=r"^Shares need amounts that are numbers of zero or more\.$"
+    ):
         rounding.whole_percents(amounts)
 
 
 @pytest.mark.parametrize("amounts", [[0, 0], []])
 def test_whole_percents_refuse_shares_of_nothing(amounts):
-    with pytest.raises(ValueError, match="^Shares of nothing cannot be shown.$"):
+    with pytest.raises(ValueError, match=r"^Shares of nothing cannot be shown\.$"):
         rounding.whole_percents(amounts)
 
 

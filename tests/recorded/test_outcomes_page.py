@@ -142,7 +142,9 @@ def test_talking_therapies_against_england_when_englands_figures_are_loaded(clie
 
 
 def test_the_chapter_section_how_we_compare_carries_the_same_figures(users):
-    run = SimpleNamespace(locality_scheme=default_locality_scheme())  # all the section reads
+    run = SimpleNamespace(  # all the section reads
+        locality_scheme=default_locality_scheme(), year=2020, pk=1, inputs={}
+    )
     section = compare_section(run)
     assert section.title == "How we compare"
     dementia = next(t for t in section.tables if t.caption == "Dementia diagnosis rate")
