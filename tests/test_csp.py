@@ -95,7 +95,12 @@ def test_pages_frame_maps_in_a_sandbox(client, commissioner):
     assert frames and all('sandbox="allow-scripts"' in frame for frame in frames)
 
 
-TEMPLATES = sorted(p for p in REPO_ROOT.glob("**/templates/**/*.html") if ".venv" not in p.parts)
+# The project's own templates: not the virtual environment's, nor mutmut's copy (mutants/).
+TEMPLATES = sorted(
+    p
+    for p in REPO_ROOT.glob("**/templates/**/*.html")
+    if not {".venv", "mutants"} & set(p.relative_to(REPO_ROOT).parts)
+)
 # The exported chapter is a file of its own, with its own policy in a <meta> tag.
 EXPORT_TEMPLATE = Path("gapanalysis/templates/gapanalysis/chapter.html")
 

@@ -251,3 +251,22 @@ def test_no_source_map_references_to_missing_files() -> None:
             if not (path.parent / target).is_file():
                 problems.append(f"{path.relative_to(ROOT)}: sourceMappingURL={target}")
     assert not problems, "\n".join(problems)
+
+
+def test_pages_use_the_font_served_from_static() -> None:
+    """Arimo (Arial's metrics) is served from static/ and named first, so a page is laid out the
+    same on every machine whatever fonts it has: the page-width tests measure what users see."""
+    base = _read(ROOT / "templates" / "base.html")
+    font_css = base.index("vendor/arimo/arimo.css")
+    assert font_css < base.index("vendor/nhsuk-frontend/nhsuk-frontend.min.css")
+    faces = _FONT_FACE.findall(_read(STATIC / "vendor" / "arimo" / "arimo.css"))
+    assert len(faces) == 4
+    for face in faces:
+        assert "font-family:Arimo" in face.replace(" ", "")
+        (target,) = [m.group(2) for m in _CSS_URL.finditer(face)]
+        assert (STATIC / "vendor" / "arimo" / target).read_bytes()[:4] == b"wOF2"
+    nhsuk = _read(STATIC / "vendor" / "nhsuk-frontend" / "nhsuk-frontend.min.css")
+    assert "html{font-family:Arimo,arial,sans-serif}" in nhsuk.replace(" ", "")
+    own = _read(STATIC / "css" / "jsna.css")
+    stacks = re.findall(r"font-family:\s*([^;]+);", own)
+    assert stacks and all(stack.startswith("Arimo,") for stack in stacks), stacks
