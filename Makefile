@@ -60,17 +60,17 @@ lint: install-dev
 check-migrations: install-dev
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
+# One pass at a time, for a developer: the whole suite on SQLite, or on PostgreSQL and Redis.
 test-sqlite: install-dev
 	$(TEST_ENV) DATABASE_URL= REDIS_URL= $(BIN)/pytest -q
 
 test-postgres: install-dev services
 	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -q
 
+# Three lanes at once (scripts/test_lanes.sh): the browser tests on SQLite, everything else on
+# SQLite, and everything but the browser tests on PostgreSQL, Redis and real Celery workers.
 test: install-dev system-deps services lint check-migrations
-	@echo "== Test suite on SQLite, tasks in-process =="
-	$(MAKE) --no-print-directory test-sqlite
-	@echo "== Test suite on PostgreSQL, Redis and a real Celery worker =="
-	$(MAKE) --no-print-directory test-postgres
+	POSTGRES_URL=$(POSTGRES_URL) REDIS_TEST_URL=$(REDIS_TEST_URL) bash scripts/test_lanes.sh
 
 vendor-static:
 	bash scripts/vendor_static.sh

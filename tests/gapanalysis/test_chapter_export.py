@@ -52,10 +52,14 @@ def test_the_word_chapter_carries_the_runs_statements_tables_and_maps(run):
     assert "Synthetic demo data" in text
 
 
-def test_sections_follow_the_saved_template_in_its_order(run, django_capture_on_commit_callbacks):
+def test_sections_follow_the_saved_template_in_its_order(
+    run, django_capture_on_commit_callbacks, tmp_path
+):
     chapter_template_save(run=run, sections=["methods", "summary"], introduction="", user=None)
-    call_command("export_jsna_chapter", run.pk, "--format", "docx", "--output", "/tmp/t.docx")
-    document = Document("/tmp/t.docx")
+    call_command(
+        "export_jsna_chapter", run.pk, "--format", "docx", "--output", str(tmp_path / "t.docx")
+    )
+    document = Document(tmp_path / "t.docx")
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["Methods", "Summary of key findings"]
 
