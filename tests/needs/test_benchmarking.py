@@ -490,3 +490,17 @@ def test_a_rate_exactly_on_a_funnel_limit_is_within_it(limit, confidence, expect
         events=[30], rates=[30], multiplier=1, rate_type="crude", average=average
     )
     assert called == [expected]
+
+
+def test_a_standardised_rate_with_no_events_implies_no_denominator():
+    # DSR: events ÷ rate × multiplier; with no events there is nothing to imply (NaN, not 0).
+    derived = b.derived_denominators(
+        events=[0, 20], rates=[5.0, 40.0], multiplier=100_000, rate_type="dsr"
+    )
+    assert np.isnan(derived[0])
+    assert derived[1] == pytest.approx(50_000.0)
+    crude = b.derived_denominators(
+        events=[0, 20], rates=[5.0, 40.0], multiplier=100_000, rate_type="crude",
+        denominators=[7_000, 1],
+    )  # fmt: skip
+    assert crude.tolist() == pytest.approx([7_000.0, 50_000.0])

@@ -140,3 +140,29 @@ def test_risks_can_be_uploaded_from_the_data_page(
     upload.refresh_from_db()
     assert upload.status == "imported"
     assert RelativeRisk.objects.filter(condition__code="cmd").count() == 5
+
+
+def test_an_unknown_decile_is_quintile_zero_whatever_marks_it():
+    assert quintile_of_decile([None, np.nan, 0, 1, 2, 9, 10]).tolist() == [0, 0, 0, 1, 1, 5, 5]
+
+
+def test_risks_without_an_england_average_weigh_one_quietly():
+    """A condition with no published risks (NaN) and one whose risks average 0 over the shares
+    (a zero share where its only risk is) both weigh 1, with no division warnings."""
+    import warnings
+
+    from needs.demography.deprivation import normalised_risks, weights
+
+    risks = np.array([[np.nan] * 5, [0.0, 0.0, 0.0, 0.0, 2.0], [0.5, 1.0, 1.0, 1.0, 1.5]])
+    shares = np.array([0.25, 0.25, 0.25, 0.25, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        normalised = normalised_risks(risks, shares)
+        england = weights(np.array([1, 5, 0]), risks)
+    assert np.isnan(normalised[0]).all()
+    assert np.isinf(normalised[1, 4]) and np.isnan(normalised[1, 0])
+    # The third row's England average is 0.875 over these shares: 0.5 / 0.875 in quintile 1.
+    assert normalised[2, 0] == pytest.approx(0.5 / 0.875)
+    # England's own shares (a fifth each): the second row averages 0.4 (0, …, 5 once
+    # normalised), the third 1.0; an area in no quintile weighs 1.
+    np.testing.assert_allclose(england, [[1.0, 0.0, 0.5], [1.0, 5.0, 1.5], [1.0, 1.0, 1.0]])
