@@ -232,3 +232,64 @@ def test_ranks_follow_the_shown_share_then_the_larger_gap():
     assert list(zip(result["unit_name"], result["rank"], strict=True)) == [
         ("A", 1), ("B", 1), ("D", 3), ("C", 4),
     ]  # fmt: skip
+
+
+def test_one_locality_is_spoken_of_in_the_singular_and_each_ambition_gets_its_line():
+    # The first ambition has nothing short; the second still gets its own line after it.
+    table = pd.DataFrame(
+        [
+            row(unit_code="A", unit_name="Alpha", norm_code="dem", classification="above"),
+            row(unit_code="A", unit_name="Alpha", norm_code="tt", gap_people=300.0),
+        ]
+    )
+    lines = headlines(table, {"dem": DEMENTIA, "tt": TT}, suppress_below=10)
+    assert lines == {
+        "dem": "Dementia diagnosis: no locality is below the ambition.",
+        "tt": "NHS Talking Therapies access: provision is below the ambition in 1 of 1 "
+        "locality; the largest gap is about 300 adults a year, in Alpha.",
+    }
+
+
+def test_a_statement_without_sources_ends_at_its_full_stop():
+    bare = NormWords(**{**WORDS.__dict__, "sources": ""})
+    text = statement(row(), bare, suppress_below=10)
+    assert text.endswith("a year would need to be seen.")
+
+
+def test_the_interval_is_said_in_words_suppressed_alike():
+    missing = statement(row(expected_lower=np.nan), WORDS, suppress_below=10)
+    assert "adults (no interval could be given for the rates used) have" in missing
+    small = statement(
+        row(expected_cases=8.0, expected_lower=4.0, expected_upper=12.0), WORDS, suppress_below=10
+    )
+    assert "adults (95% interval: up to about 10) have" in small
+
+
+def test_a_capacity_of_one_reaches_some_of_them():
+    text = statement(row(capacity=1.0, coverage_ratio=0.1), WORDS, suppress_below=0)
+    assert "capacity of 0 courses of treatment a year reaches 10% of them" in text
+
+
+def test_the_summary_counts_a_fraction_short_and_skips_an_ambition_with_no_whole_area_row():
+    whole = pd.DataFrame([row(unit_name="Shire", norm_code="tt", capacity=1.0, gap_people=0.5)])
+    localities = pd.DataFrame(
+        [row(unit_code="A", unit_name="Alpha", norm_code="tt", ambition_ratio=0.5)]
+    )
+    lines = summary(
+        localities, whole, {"dem": DEMENTIA, "tt": TT}, place="the shire", suppress_below=10
+    )
+    assert lines[0] == (
+        "NHS Talking Therapies access: across the shire, an estimated 9,800 adults have a common "
+        "mental disorder; provision reaches 14% of them against an ambition of 25%, about fewer "
+        "than 10 a year short."
+    )
+    assert lines[-1] == (
+        "Sharpest gaps in share of the ambition: Alpha, NHS Talking Therapies access: 50% of it."
+    )
+
+
+def test_a_short_name_is_the_capacity_label_before_its_colon():
+    unnamed = NormWords(**{**TT.__dict__, "name": "", "capacity_label": "Talking: adults 18+"})
+    localities = pd.DataFrame([row(unit_code="A", unit_name="Alpha", norm_code="tt")])
+    lines = summary(localities, localities.head(0), {"tt": unnamed}, place="x", suppress_below=10)
+    assert lines[0] == "Largest gaps in people: Alpha, Talking: about 1,050 a year."
