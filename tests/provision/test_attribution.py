@@ -183,3 +183,18 @@ def test_the_refusal_names_at_most_ten_services_and_says_what_to_check():
         f"{', '.join(codes[:10])} (no residents of the ages they serve live in the small areas "
         "they reach): check their catchment areas, sites and ages, and the population year."
     )
+
+
+def test_a_small_area_reached_twice_counts_once():
+    # The catchment names district D and, again, its small area A (each expansion keeps where it
+    # came from): A is one of the service's areas, not two, so the shares stay 3:1.
+    catchments = pd.DataFrame(
+        {"service_code": ["S1", "S1", "S1"], "area_code": ["A", "B", "A"], "from": ["D", "D", "A"]}
+    )
+    result = attribute_services(
+        services(("S1", 400.0, 0.0)), catchments, served([("S1", "A", 300.0), ("S1", "B", 100.0)])
+    )
+    assert sorted(result["area_code"]) == ["A", "B"]
+    assert result.set_index("area_code")["capacity"].to_dict() == pytest.approx(
+        {"A": 300.0, "B": 100.0}
+    )
