@@ -133,8 +133,13 @@ def funnel_chart(
     x_label: str,
     y_label: str,
     step: float = rounding.SHARE_STEP,
+    own_average: bool = False,
 ) -> FunnelChart:
-    """The funnel's limits at PHEindicatormethods' 100 points, the units and their flags."""
+    """The funnel's limits at PHEindicatormethods' 100 points, the units and their flags.
+
+    `own_average`: the target is the units' own pooled value, so many units outside the 99.8%
+    limits mean they vary more than chance allows (over-dispersion), which the words then say.
+    Against an ambition or another area's value, being outside is a shift, not a spread."""
     numerator = np.asarray(numerators, dtype=float)
     denominator = np.asarray(denominators, dtype=float)
     if numerator.size == 0 or (denominator <= 0).any() or (numerator < 0).any():
@@ -176,15 +181,21 @@ def funnel_chart(
         y_label=y_label,
         x_ticks=trends.ticks_for([0.0, float(points[-1])], step=1),
         y_ticks=trends.ticks_for([*shown.tolist(), *map(float, widest)], step=step),
-        description=describe(units, unit_plural=unit_plural, target_name=target_name),
+        description=describe(
+            units, unit_plural=unit_plural, target_name=target_name, own_average=own_average
+        ),
     )
 
 
 # --- words --------------------------------------------------------------------------------------
 
 
-def describe(units: tuple[Unit, ...], *, unit_plural: str, target_name: str) -> str:
-    """One line: how many units lie beyond each limit, and which, against the target."""
+def describe(
+    units: tuple[Unit, ...], *, unit_plural: str, target_name: str, own_average: bool = False
+) -> str:
+    """One line: how many units lie beyond each limit, and which, against the target; around
+    the units' own average, a warning when far more lie outside the 99.8% limits than chance
+    would put there."""
     total = len(units)
     parts = []
     for flag in CALL_ORDER:
@@ -197,7 +208,37 @@ def describe(units: tuple[Unit, ...], *, unit_plural: str, target_name: str) -> 
     if not parts:
         return f"All {total} {unit_plural} lie within the 95% limits around {target_name}."
     rest = f"; {within} within the 95% limits" if within else ""
-    return f"Against {target_name}: " + "; ".join(parts) + rest + "."
+    outside = sum(unit.flag in (b.LOW_998, b.HIGH_998) for unit in units)
+    spread = (
+        f" {OVERDISPERSED.format(unit_plural=unit_plural)}"
+        if own_average and overdispersed(outside, total)
+        else ""
+    )
+    return f"Against {target_name}: " + "; ".join(parts) + rest + "." + spread
+
+
+# Chance alone puts a unit outside the 99.8% limits 1 time in 500. When far more lie outside
+# (fewer than 1 in 1,000 by chance: a binomial tail), the units differ by more than chance
+# (over-dispersion), which limits drawn as Fingertips draws them do not allow for.
+OUTSIDE_BY_CHANCE = 0.002
+OVERDISPERSION_P = 0.001
+OVERDISPERSED = (
+    "That is far more outside the 99.8% limits than chance would put there (1 in 500): these "
+    "{unit_plural} differ by more than chance alone (over-dispersion), which the limits do not "
+    "allow for, so read each call as a prompt to look closer, not as a verdict."
+)
+
+
+def overdispersed(outside: int, total: int) -> bool:
+    """True when `outside` of `total` units beyond the 99.8% limits would happen less than 1 time
+    in 1,000 by chance alone: P(X ≥ outside) for X ~ Binomial(total, 0.002)."""
+    if outside <= 0:
+        return False
+    below = sum(
+        math.comb(total, k) * OUTSIDE_BY_CHANCE**k * (1 - OUTSIDE_BY_CHANCE) ** (total - k)
+        for k in range(outside)
+    )
+    return 1.0 - below < OVERDISPERSION_P
 
 
 def table_rows(chart: FunnelChart, *, fmt: Callable[[float], str]) -> list[dict]:

@@ -153,6 +153,7 @@ def practice_funnels(year: int) -> list[FunnelShown]:
             target=centre,
             target_name=target_name,
             unit_plural="practices",
+            own_average=centre == area,
             x_label="Patients on the practice's list",
             y_label="On the register ÷ list size",
             step=funnels.SHARE_1DP_STEP,

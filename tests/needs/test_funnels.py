@@ -138,3 +138,40 @@ def test_a_funnel_needs_units_with_denominators():
             title="t", names=["A"], numerators=[1], denominators=[0], target=0.5,
             target_name="half", unit_plural="practices", x_label="x", y_label="y",
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("outside", "total", "overdispersed"),
+    [
+        # P(X ≥ k), X ~ Binomial(n, 0.002), worked by hand: n = 63, k = 2: 1 − 0.88151 − 0.11129
+        # = 0.0072; k = 3: 0.0072 − 0.00691 = 0.00028 (below 1 in 1,000).
+        (0, 63, False), (1, 1, False), (2, 63, False), (3, 63, True), (44, 63, True),
+        (1, 6, False), (2, 6, True),  # n = 6, k = 2: 15 × 0.002² × 0.998⁴ ≈ 0.00006
+    ],
+)  # fmt: skip
+def test_far_more_units_outside_the_998_limits_than_chance_is_called_overdispersion(
+    outside, total, overdispersed
+):
+    assert funnels.overdispersed(outside, total) is overdispersed
+
+
+def test_the_words_warn_of_overdispersion_only_when_chance_cannot_explain_it():
+    def units(flags: list[str]) -> tuple[funnels.Unit, ...]:
+        return tuple(funnels.Unit(f"P{i}", 10, 100, flag) for i, flag in enumerate(flags))
+
+    many = units([b.LOW_998] * 3 + [b.NOT_SIGNIFICANT] * 60)
+    few = units([b.HIGH_998] + [b.NOT_SIGNIFICANT] * 62)
+    warned = funnels.describe(
+        many, unit_plural="practices", target_name="the area", own_average=True
+    )
+    # Against an ambition, units outside are a shift from it, not a spread: no warning.
+    shifted = funnels.describe(many, unit_plural="practices", target_name="the ambition")
+    assert "over-dispersion" not in shifted
+    assert warned.endswith(
+        "That is far more outside the 99.8% limits than chance would put there (1 in 500): these "
+        "practices differ by more than chance alone (over-dispersion), which the limits do not "
+        "allow for, so read each call as a prompt to look closer, not as a verdict."
+    )
+    assert "over-dispersion" not in funnels.describe(
+        few, unit_plural="practices", target_name="x", own_average=True
+    )

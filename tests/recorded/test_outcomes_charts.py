@@ -114,7 +114,8 @@ def test_a_hostile_practice_name_is_escaped_on_the_page(client, worcestershire, 
 
 
 def test_the_chapter_carries_the_funnels_and_trends_as_figures(worcestershire, db):
-    run = SimpleNamespace(locality_scheme=default_locality_scheme())  # all the section reads
+    # All the section reads of a run: its scheme, its year, what it recorded (nothing here).
+    run = SimpleNamespace(locality_scheme=default_locality_scheme(), year=2020, inputs={}, pk=0)
     section = compare_section(run)
     captions = [figure.caption for figure in section.figures]
     assert captions[:2] == [
