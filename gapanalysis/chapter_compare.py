@@ -4,7 +4,7 @@ Therapies against the national standards and England, and the ONS Health Index's
 score and indicators, from the same functions as the Outcomes and recorded activity page
 (recorded.pages), for the run's locality scheme, naming the files every figure came from."""
 
-from gapanalysis import report_charts
+from gapanalysis import report_charts, run_recorded
 from gapanalysis.chapter import Section, Table
 from gapanalysis.models import AnalysisRun
 from needs import need_pages
@@ -230,6 +230,9 @@ def _run_register_rule(section: Section, run: AnalysisRun) -> None:
         f"GP registers, as recorded on analysis run {run.pk}: {rule}"
         + (f" Recorded-activity files pinned on the run: {named}." if named else "")
     )
+    changed = run_recorded.changed_since(run.inputs)
+    if changed:
+        section.paragraphs.append(changed)
 
 
 def _indicator_benchmarks(section: Section, context: dict) -> None:

@@ -94,3 +94,21 @@ def test_a_run_made_before_runs_recorded_the_rule_says_so(county):
     )
     said = " ".join(compare_section(old).paragraphs)
     assert "This run recorded no rule for placing GP registers" in said
+
+
+def test_the_chapter_says_when_the_recorded_files_changed_after_the_run(
+    county, django_capture_on_commit_callbacks, tmp_path
+):
+    made = executed_run(django_capture_on_commit_callbacks)
+    assert "have changed since this run" not in " ".join(compare_section(made).paragraphs)
+    practices = sorted(Practice.objects.filter(area__isnull=False).values_list("code", flat=True))
+    lsoas = sorted(Area.objects.filter(level="lsoa21").values_list("code", flat=True))[:2]
+    run("import_practice_lsoa", practice_lsoa_file(tmp_path / "p.csv", practices[:3], lsoas))
+    added = DatasetVersion.objects.get(kind="practice_lsoa", retired_at__isnull=True)
+    said = " ".join(compare_section(made).paragraphs)
+    assert (
+        "The recorded-activity files have changed since this run was made, so the figures "
+        "below come from the files in use now: "
+    ) in said
+    assert f"{added.original_name} (dataset version {added.pk})" in said.split("in use now")[1]
+    assert said.count("Make a new run to pin them.") == 1
