@@ -8,7 +8,7 @@ from gapanalysis import report_charts, run_recorded
 from gapanalysis.chapter import Section, Table
 from gapanalysis.models import AnalysisRun
 from needs import need_pages
-from needs.models import DatasetKind, DatasetVersion
+from needs.models import DatasetVersion
 from needs.prevalence.estimates import NeedUnavailable
 from recorded import charts, indicator_benchmarks, pages
 
@@ -16,13 +16,6 @@ KEY, TITLE = "compare", "How we compare"
 TALKING_COLUMNS = [
     "Measure", "Month", "Figure", "Standard", "Against the standard", "Against England",
 ]  # fmt: skip
-RECORDED_KINDS = (
-    DatasetKind.QOF,
-    DatasetKind.GP_PRACTICES,
-    DatasetKind.PRACTICE_LSOA,
-    DatasetKind.TALKING_THERAPIES,
-    DatasetKind.INDICATORS,
-)
 
 
 def compare_section(run: AnalysisRun) -> Section:
@@ -167,7 +160,7 @@ def _health_index(section: Section, context: dict) -> None:
 
 def _sources() -> str:
     versions = DatasetVersion.objects.filter(
-        kind__in=RECORDED_KINDS, retired_at__isnull=True
+        kind__in=run_recorded.RECORDED_KINDS, retired_at__isnull=True
     ).order_by("kind", "pk")
     if not versions:
         return "Sources: no recorded-activity files are loaded."

@@ -8,8 +8,6 @@ axis labels, a legend and a source line. The alt text carries the chart's words 
 Names come from users' uploads: they are drawn as plain text, with mathtext parsing switched off.
 """
 
-import io
-import textwrap
 from collections.abc import Callable
 
 from matplotlib.axes import Axes
@@ -19,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from gapanalysis.chapter import Figure
+from gapanalysis.report_figures import png, wrap
 from needs import funnels, trends
 
 SIZE_IN = (6.3, 4.6)  # 16 cm wide, as the maps: printed at this size inside an A4 page's margins
@@ -45,11 +44,11 @@ def _figure(title: str, source: str) -> tuple[MplFigure, Axes]:
     figure = MplFigure(figsize=SIZE_IN)
     FigureCanvasAgg(figure)
     figure.text(
-        0.02, 0.975, _wrap(title, 62), ha="left", va="top", fontsize=TITLE_PT, fontweight="bold",
+        0.02, 0.975, wrap(title, 62), ha="left", va="top", fontsize=TITLE_PT, fontweight="bold",
         parse_math=False,
     )  # fmt: skip
     figure.text(
-        0.02, 0.015, _wrap(f"Source: {source}", 110), ha="left", va="bottom", fontsize=TEXT_PT - 1,
+        0.02, 0.015, wrap(f"Source: {source}", 110), ha="left", va="bottom", fontsize=TEXT_PT - 1,
         parse_math=False,
     )  # fmt: skip
     ax = figure.add_axes(PLOT_AREA)
@@ -60,19 +59,6 @@ def _figure(title: str, source: str) -> tuple[MplFigure, Axes]:
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     return figure, ax
-
-
-def _png(figure: MplFigure, dpi: int) -> bytes:
-    buffer = io.BytesIO()
-    try:
-        figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    finally:
-        figure.clear()  # drop the artists now rather than waiting for the garbage collector
-    return buffer.getvalue()
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _labels(ax: Axes, x_label: str, y_label: str) -> None:
@@ -120,7 +106,7 @@ def funnel_png(
     figure.text(
         0.1, 0.075, f"Target: {chart.target_name}", fontsize=TEXT_PT, parse_math=False
     )  # under the legend
-    return Figure(caption=chart.title, png=_png(figure, dpi), alt_text=funnel_alt(chart, fmt=fmt))
+    return Figure(caption=chart.title, png=png(figure, dpi), alt_text=funnel_alt(chart, fmt=fmt))
 
 
 def _axes(
@@ -200,7 +186,7 @@ def trend_png(
     for label in ax.get_xticklabels():
         label.set_parse_math(False)
     _legend(figure, handles[::-1])
-    return Figure(caption=chart.title, png=_png(figure, dpi), alt_text=trend_alt(chart, fmt=fmt))
+    return Figure(caption=chart.title, png=png(figure, dpi), alt_text=trend_alt(chart, fmt=fmt))
 
 
 def trend_alt(chart: trends.Chart, *, fmt: Callable[[float], str]) -> str:

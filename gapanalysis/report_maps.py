@@ -7,9 +7,6 @@ invented ones). Drawn at its printed size (16 cm wide), so the legend's 8 pt is 
 Names come from users' uploads: they are drawn as plain text, with mathtext parsing switched off.
 """
 
-import io
-import textwrap
-
 import geopandas as gpd
 import numpy as np
 from matplotlib import patheffects
@@ -19,6 +16,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch, Rectangle
 
 from gapanalysis.chapter import Figure
+from gapanalysis.report_figures import png, wrap
 from needs import maps
 from needs.maps import AXIS_NAMES, BIVARIATE_3X3, FILL_COLUMN, NAME_COLUMN, NO_DATA, Classes
 
@@ -49,7 +47,7 @@ def choropleth_png(
         shown, title=title, source=source, synthetic_label=synthetic_label, notes=attributions
     )
     handles = [
-        Patch(facecolor=colour, edgecolor=OUTLINE, linewidth=0.4, label=_wrap(label, 24))
+        Patch(facecolor=colour, edgecolor=OUTLINE, linewidth=0.4, label=wrap(label, 24))
         for colour, label in zip(classes.colours, classes.labels, strict=True)
     ]
     if (shown[FILL_COLUMN] == NO_DATA).any():
@@ -64,7 +62,7 @@ def choropleth_png(
     for text in legend.get_texts():
         text.set_parse_math(False)
     return Figure(
-        caption=title, png=_png(figure, dpi), alt_text=_choropleth_alt(shown, title, classes)
+        caption=title, png=png(figure, dpi), alt_text=_choropleth_alt(shown, title, classes)
     )
 
 
@@ -91,7 +89,7 @@ def bivariate_png(
     _bivariate_legend(figure)
     alt = _bivariate_alt(shown[NAME_COLUMN].astype(str).tolist(), need, provision, title)
     alt = f"{alt} {note}".strip()
-    return Figure(caption=title, png=_png(figure, dpi), alt_text=alt)
+    return Figure(caption=title, png=png(figure, dpi), alt_text=alt)
 
 
 def _figure(
@@ -105,11 +103,11 @@ def _figure(
     figure = MplFigure(figsize=SIZE_IN)
     FigureCanvasAgg(figure)
     figure.text(
-        0.02, 0.975, _wrap(title, 65), ha="left", va="top", fontsize=11, fontweight="bold",
+        0.02, 0.975, wrap(title, 65), ha="left", va="top", fontsize=11, fontweight="bold",
         parse_math=False,
     )  # fmt: skip
     lines = [synthetic_label, f"Source: {source}", *notes]
-    caption = "\n".join(_wrap(line, 105) for line in lines if line)
+    caption = "\n".join(wrap(line, 105) for line in lines if line)
     figure.text(0.02, 0.015, caption, ha="left", va="bottom", fontsize=LABEL_PT, parse_math=False)
     _draw_units(figure.add_axes(MAP_AREA), units)
     return figure
@@ -126,7 +124,7 @@ def _draw_units(ax: Axes, units: gpd.GeoDataFrame) -> None:
         return
     for point, name in zip(projected.representative_point(), projected[NAME_COLUMN], strict=True):
         ax.text(
-            point.x, point.y, _wrap(str(name), 18), ha="center", va="center", fontsize=LABEL_PT,
+            point.x, point.y, wrap(str(name), 18), ha="center", va="center", fontsize=LABEL_PT,
             color=OUTLINE, multialignment="center", path_effects=HALO, parse_math=False,
         )  # fmt: skip
 
@@ -144,19 +142,6 @@ def _bivariate_legend(figure: MplFigure) -> None:
     inset.set_xlabel("Provision per person\nin need →", fontsize=LEGEND_PT)
     inset.set_ylabel("Need →", fontsize=LEGEND_PT)
     figure.text(0.7, 0.48, "Pink: high need,\nlow provision", fontsize=LEGEND_PT, va="top")
-
-
-def _png(figure: MplFigure, dpi: int) -> bytes:
-    buffer = io.BytesIO()
-    try:
-        figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    finally:
-        figure.clear()  # drop the artists now rather than waiting for the garbage collector
-    return buffer.getvalue()
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _choropleth_alt(units: gpd.GeoDataFrame, title: str, classes: Classes) -> str:
