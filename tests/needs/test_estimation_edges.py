@@ -14,6 +14,7 @@ from needs.prevalence.estimation import (
     CONDITION_WEIGHTS,
     DEV_ABOVE,
     DEV_BELOW,
+    RateTableError,
     aggregate_to_localities,
     aggregate_to_whole_area,
     expected_cases,
@@ -21,6 +22,7 @@ from needs.prevalence.estimation import (
     measures_frame,
     population_array,
     rate_arrays,
+    rates_by_single_year,
     rates_for_ages,
     with_bounds,
     with_rate_per_1000,
@@ -174,3 +176,57 @@ def test_sums_keep_residents_and_years_and_come_in_order():
     assert by_key.loc[("L1", "b", 2021), "residents"] == pytest.approx(400.0)
     assert by_key.loc[("L2", "a", 2020), "expected_cases"] == pytest.approx(60.0)
     assert by_key.loc[("L2", "a", 2021), "expected_cases"] == pytest.approx(0.0)
+
+
+def test_rates_of_exactly_0_and_1_and_bounds_equal_to_their_rate_are_accepted():
+    table = rates(
+        ("a", "F", 16, 40, 1.0, 1.0, 1.0), ("a", "F", 41, None, 0.0, 0.0, 0.0),
+        ("b", "F", 16, None, 0.2, 0.2, 0.2),
+    )  # fmt: skip
+    single = rates_by_single_year(table, max_age=MAX_AGE)
+    assert len(single) == 2 * (MAX_AGE - 16 + 1)
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"), [(0.3, 0.4), (0.1, 0.15), (0.3, 0.1)], ids=["lower", "upper", "both"]
+)
+def test_a_bound_on_the_wrong_side_of_its_rate_is_refused_naming_its_rows(lower, upper):
+    table = rates(
+        ("a", "F", 16, 40, 0.2, 0.1, 0.3), ("a", "F", 41, None, 0.2, lower, upper),
+    )  # fmt: skip
+    message = r"^A bound lies on the wrong side of its rate \(rows of the file 3\)\.$"
+    with pytest.raises(RateTableError, match=message):
+        rates_by_single_year(table, max_age=MAX_AGE, first_row=2, rows_word="rows of the file")
+
+
+def test_the_refusals_list_at_most_twenty_rows():
+    wrong = [("a", "F", age, age, 0.2, 0.3, 0.4) for age in range(16, 40)]
+    with pytest.raises(RateTableError) as refused:
+        rates_by_single_year(rates(*wrong), max_age=MAX_AGE)
+    assert str(refused.value).endswith(f"(rate rows {', '.join(map(str, range(1, 21)))}).")
+    outside = [("a", "F", age, age, 1.5, None, None) for age in range(16, 40)]
+    with pytest.raises(RateTableError) as refused:
+        rates_by_single_year(rates(*outside), max_age=MAX_AGE)
+    assert str(refused.value) == (
+        "Rates must be proportions between 0 and 1 (rate rows "
+        f"{', '.join(map(str, range(1, 21)))})."
+    )
+
+
+def test_a_population_sex_other_than_f_or_m_is_refused_in_words():
+    with pytest.raises(RateTableError) as refused:
+        population_array(population([("A", "P", 30, 10)]), max_age=MAX_AGE)
+    assert str(refused.value) == "Population sex must be F or M (split persons counts first)."
+
+
+def test_ages_beyond_the_oldest_count_at_it_and_age_0_stays_0():
+    # 4 women aged 95 count at 90 (the open band's last single year); 70 babies stay at age 0.
+    table = rates(("old", "F", 90, None, 0.5, None, None), ("baby", "F", 0, 0, 0.1, None, None))
+    result = expected_cases(
+        population([("A", "F", 95, 4), ("A", "F", 0, 70), ("A", "F", 1, 1_000)]),
+        table,
+        max_age=MAX_AGE,
+    ).set_index("condition_code")
+    assert result.loc["old", "expected_cases"] == pytest.approx(2.0)
+    assert result.loc["baby", "expected_cases"] == pytest.approx(7.0)
+    assert result.loc["baby", "population"] == pytest.approx(70.0)
