@@ -230,3 +230,25 @@ def test_ages_beyond_the_oldest_count_at_it_and_age_0_stays_0():
     assert result.loc["old", "expected_cases"] == pytest.approx(2.0)
     assert result.loc["baby", "expected_cases"] == pytest.approx(7.0)
     assert result.loc["baby", "population"] == pytest.approx(70.0)
+
+
+def test_one_conditions_missing_bounds_leave_anothers_alone():
+    table = rates(
+        ("with", "F", 16, None, 0.1, 0.08, 0.12), ("without", "F", 16, None, 0.1, None, None)
+    )
+    result = expected_cases(population([("A", "F", 30, 100)]), table, max_age=MAX_AGE)
+    by_code = result.set_index("condition_code")
+    assert by_code.loc["with", "expected_lower"] == pytest.approx(8.0)
+    assert by_code.loc["with", "expected_upper"] == pytest.approx(12.0)
+    assert np.isnan(by_code.loc["without", "expected_lower"])
+
+
+def test_bounds_are_right_for_every_area_beyond_the_first_chunk():
+    # 600 areas (the bounds are worked 256 areas at a time): area i has i + 1 women aged 30, so
+    # its bounds are (i + 1) × 0.08 and (i + 1) × 0.12.
+    people = population([(f"A{i:03d}", "F", 30, i + 1) for i in range(600)])
+    table = rates(("cmd", "F", 16, None, 0.1, 0.08, 0.12))
+    result = expected_cases(people, table, max_age=MAX_AGE).sort_values("area_code")
+    counts = np.arange(1, 601)
+    np.testing.assert_allclose(result["expected_lower"], counts * 0.08)
+    np.testing.assert_allclose(result["expected_upper"], counts * 0.12)
