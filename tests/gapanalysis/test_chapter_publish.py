@@ -231,7 +231,7 @@ def test_the_source_catalogue_names_each_shipped_file_by_its_contents():
 def legend_sizes(monkeypatch, draw) -> list[float]:
     """The font sizes of a map's legend text, read from the figure just before it is saved."""
     sizes = []
-    original = report_maps._png
+    original = report_maps.png
 
     def spy(figure, dpi):
         for legend in figure.legends:
@@ -242,7 +242,7 @@ def legend_sizes(monkeypatch, draw) -> list[float]:
         return original(figure, dpi)
 
     with monkeypatch.context() as patch:
-        patch.setattr(report_maps, "_png", spy)
+        patch.setattr(report_maps, "png", spy)
         draw()
     return sizes
 
