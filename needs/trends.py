@@ -156,10 +156,17 @@ def describe(
         )
         return text + f"{_against_england(local, england, only)}."
     first, last = points[0], points[-1]
-    text = (
-        f"{local.name} {_movement(first, last)} from {fmt(first.value)} in {first.period} to "
-        f"{fmt(last.value)} in {last.period}{_chance(first, last)}"
-    )
+    if fmt(first.value) == fmt(last.value):  # a change the rounding hides is not a rise or fall
+        rounded = ", as rounded" if first.value != last.value else ""
+        text = (
+            f"{local.name} was {fmt(last.value)} in both {first.period} and {last.period}"
+            f"{rounded}{_chance(first, last)}"
+        )
+    else:
+        text = (
+            f"{local.name} {_movement(first, last)} from {fmt(first.value)} in {first.period} to "
+            f"{fmt(last.value)} in {last.period}{_chance(first, last)}"
+        )
     text += _england_movement(england, first.period, last.period, fmt)
     return text + f"{_against_england(local, england, last)}."
 

@@ -61,7 +61,7 @@ def test_a_fall_beyond_chance_and_a_latest_figure_similar_to_england():
         (t.Point("2021", 9.0, 7.6, 10.4), "fell from 10.0 in 2019 to 9.0 in 2021, within"),
         (
             t.Point("2021", 10.0, 8.5, 11.5),
-            "stayed level from 10.0 in 2019 to 10.0 in 2021, within",
+            "was 10.0 in both 2019 and 2021, within",
         ),
         # Touching intervals (last lower = first upper, last upper = first lower): still chance.
         (t.Point("2021", 12.0, 11.0, 13.0), "rose from 10.0 in 2019 to 12.0 in 2021, within"),
@@ -344,3 +344,17 @@ def test_the_legend_shows_each_series_swatch_then_its_name_without_overlap():
     note = next(n for n in legend.iter(f"{SVG}text") if n.get("class") == "trend-note")
     assert numbers(note, "x", "y") == [56.0, 296.0]
     assert note.get("text-anchor") == "start"
+
+
+def test_a_change_the_rounding_hides_is_not_called_a_rise():
+    # 16,012 and 16,040 both show as 16,000 (people rounded to 100 above 10,000).
+    local = t.Series("Depressive episode", (t.Point("2019", 16_012.0), t.Point("2020", 16_040.0)))
+    words = t.describe(local, None, fmt=rounding.people)
+    assert words == (
+        "Depressive episode was 16,000 in both 2019 and 2020, as rounded (no intervals are "
+        "loaded, so chance is not ruled out)."
+    )
+    moved = t.Series("Depressive episode", (t.Point("2019", 16_012.0), t.Point("2020", 16_060.0)))
+    assert t.describe(moved, None, fmt=rounding.people).startswith(
+        "Depressive episode rose from 16,000 in 2019 to 16,100 in 2020"
+    )
