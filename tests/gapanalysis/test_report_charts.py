@@ -65,8 +65,8 @@ def test_a_trend_png_and_its_alt_text():
     figure = report_charts.trend_png(chart, fmt=funnels.share_1dp, source="QOF", dpi=50)
     assert Image.open(io.BytesIO(figure.png)).format == "PNG"
     assert figure.alt_text == (
-        "Line chart: Dementia register. Whole area fell from 0.7% in 2019-20 to 0.7% in 2020-21 "
-        "(no intervals are loaded, so chance is not ruled out). Whole area by period: "
+        "Line chart: Dementia register. Whole area was 0.7% in both 2019-20 and 2020-21, as "
+        "rounded (no intervals are loaded, so chance is not ruled out). Whole area by period: "
         "2019-20: 0.7%; 2020-21: 0.7%."
     )
 
