@@ -19,10 +19,11 @@ RECORDED_KINDS = (
 def recorded_inputs(*, dataset_versions: list[dict]) -> dict:
     """`register_rule` (one sentence) and `recorded_datasets` (the pinned versions of the
     recorded kinds, as `needs.selectors.active_dataset_versions` lists them)."""
-    return {
-        "register_rule": register_rule(),
-        "recorded_datasets": [item for item in dataset_versions if item["kind"] in RECORDED_KINDS],
-    }
+    return {"register_rule": register_rule(), "recorded_datasets": _recorded(dataset_versions)}
+
+
+def _recorded(dataset_versions: list[dict]) -> list[dict]:
+    return [item for item in dataset_versions if item["kind"] in RECORDED_KINDS]
 
 
 def changed_since(run_inputs: dict) -> str:
@@ -31,7 +32,7 @@ def changed_since(run_inputs: dict) -> str:
     pinned = run_inputs.get("recorded_datasets")
     if pinned is None:
         return ""
-    now = recorded_inputs(dataset_versions=active_dataset_versions())["recorded_datasets"]
+    now = _recorded(active_dataset_versions())
     if sorted(item["id"] for item in pinned) == sorted(item["id"] for item in now):
         return ""
     named = "; ".join(f"{item['name']} (dataset version {item['id']})" for item in now)

@@ -100,14 +100,8 @@ def prevalence_against_england(
     high = upper / population if _finite(upper) else None
     called = None
     if _finite(england):
-        low_998, high_998 = interval_998(value=prevalence, lower=low, upper=high)
-        called = b.benchmark(
-            lower_95=low,
-            upper_95=high,
-            lower_998=max(low_998, 0.0) if low_998 is not None else None,
-            upper_998=high_998,
-            comparator=float(england),
-            polarity=b.NO_JUDGEMENT,
+        called = against_from_95(
+            value=prevalence, lower=low, upper=high, comparator=float(england), floor=0.0
         )
     return PrevalenceAgainstEngland(
         prevalence=prevalence,
@@ -116,6 +110,34 @@ def prevalence_against_england(
         england=float(england) if _finite(england) else None,
         benchmark=called,
         adjusted_for_deprivation=adjusted_for_deprivation,
+    )
+
+
+def against_from_95(
+    *,
+    value: float | None,
+    lower: float | None,
+    upper: float | None,
+    comparator: float | None,
+    comparator_name: str = "England",
+    floor: float | None = None,
+) -> b.Benchmark:
+    """A value with only its 95% interval against a comparator, with no judgement (lower /
+    similar / higher): the 99.8% interval derived from the 95% one (`interval_998`), its lower
+    end kept at or above `floor` where one is given (a prevalence is never below 0)."""
+    low_998, high_998 = (
+        interval_998(value=value, lower=lower, upper=upper) if value is not None else (None, None)
+    )
+    if floor is not None and low_998 is not None:
+        low_998 = max(low_998, floor)
+    return b.benchmark(
+        lower_95=lower,
+        upper_95=upper,
+        lower_998=low_998,
+        upper_998=high_998,
+        comparator=comparator,
+        polarity=b.NO_JUDGEMENT,
+        comparator_name=comparator_name,
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from needs import benchmarking as b
-from needs.prevalence_england import interval_998
+from needs.prevalence_england import against_from_95
 from recorded import selectors
 from recorded.comparator import GroupValue, group_value
 from recorded.importers.indicators import HEALTH_INDEX, HEALTH_INDEX_SCORES
@@ -97,31 +97,19 @@ def _row(row: dict, england_value: float | None, group: GroupValue | None) -> In
         value=value,
         lower=lower,
         upper=upper,
-        england=_against(value, lower, upper, england_value, "England"),
+        england=against_from_95(value=value, lower=lower, upper=upper, comparator=england_value),
         england_value=england_value,
         group=(
-            _against(value, lower, upper, group.value, COMPARATOR_LABEL)
+            against_from_95(
+                value=value,
+                lower=lower,
+                upper=upper,
+                comparator=group.value,
+                comparator_name=COMPARATOR_LABEL,
+            )
             if group is not None and group.value is not None
             else None
         ),
-    )
-
-
-def _against(
-    value: float | None, lower: float | None, upper: float | None, comparator: float | None,
-    name: str,
-) -> b.Benchmark:  # fmt: skip
-    low_998, high_998 = (
-        interval_998(value=value, lower=lower, upper=upper) if value is not None else (None, None)
-    )
-    return b.benchmark(
-        lower_95=lower,
-        upper_95=upper,
-        lower_998=low_998,
-        upper_998=high_998,
-        comparator=comparator,
-        polarity=b.NO_JUDGEMENT,
-        comparator_name=name,
     )
 
 

@@ -77,8 +77,8 @@ class Table:
         """Dates written in any of these strptime formats (month names in any case), each distinct
         text read once; monthly: the first of the month. A blank cell is None without a message
         (`required` names it where a date must be there)."""
-        texts = self.text(column)
-        known = {text: _date(text, tuple(formats), monthly) for text in texts.unique()}
+        texts, patterns = self.text(column), tuple(formats)
+        known = {text: _date(text, patterns, monthly) for text in texts.unique()}
         for row, text in texts[texts.map(known).isna()].items():
             if text:
                 self.cell_error(row, column, f"{text!r} is not {what} (e.g. {example}).")
