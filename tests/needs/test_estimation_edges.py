@@ -27,13 +27,7 @@ from needs.prevalence.estimation import (
     with_bounds,
     with_rate_per_1000,
 )
-
-MAX_AGE = 90
-
-
-def rates(*rows: tuple) -> pd.DataFrame:
-    columns = ["condition_code", "sex", "age_min", "age_max", "rate", "lower", "upper"]
-    return pd.DataFrame(rows, columns=columns).astype({"age_max": float})
+from tests.needs.test_estimation import MAX_AGE, rates
 
 
 def population(rows: list[tuple], *, year: bool = False) -> pd.DataFrame:
